@@ -1,0 +1,37 @@
+# cddpm: the commands a user needs. `make help` lists them.
+SHELL := /bin/bash
+MVN ?= mvn -B -ntp
+VENV := mlflow/.venv
+
+.PHONY: help build test unit mlflow-env demo clean
+
+help:
+	@echo "make build   - compile and package target/cddpm.jar (+ target/lib) for bin/cddpm"
+	@echo "make test    - install the pinned MLflow server into $(VENV), then run all tests (unit + integration)"
+	@echo "make unit    - unit tests only (no MLflow needed)"
+	@echo "make demo    - the main job (see README)"
+
+build:
+	$(MVN) -q -DskipTests package
+
+# The MLflow tracking server (Python, pinned in mlflow/requirements.txt) in a local virtual environment.
+$(VENV)/.installed: mlflow/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r mlflow/requirements.txt
+	touch $@
+
+mlflow-env: $(VENV)/.installed
+
+test: mlflow-env
+	CDDPM_MLFLOW_BIN=$(CURDIR)/$(VENV)/bin/mlflow $(MVN) verify
+
+unit:
+	$(MVN) -DskipITs test
+
+demo: build
+	bin/cddpm data synth --out build/demo-data --limit 300
+	bin/cddpm data check --root build/demo-data
+
+clean:
+	$(MVN) -q clean
+	rm -rf build

@@ -1,0 +1,39 @@
+package io.cddpm.cli;
+
+import io.cddpm.core.InvalidInputException;
+import picocli.CommandLine;
+
+/** The meaning of cddpm's exit codes, and the handler that maps exceptions to them. */
+public final class ExitCodes {
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int BAD_INPUT = 2;
+
+    private ExitCodes() {}
+
+    /** A picocli command line whose errors print one clear line and exit with the right code. */
+    public static CommandLine commandLine(Object command) {
+        CommandLine cl = new CommandLine(command);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExitCodeExceptionMapper(e -> e instanceof InvalidInputException ? BAD_INPUT : FAILURE);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CommandLine.ParameterException pe) {
+                commandLine.getErr().println("cddpm: " + pe.getMessage());
+                pe.getCommandLine().usage(commandLine.getErr());
+                return BAD_INPUT;
+            }
+            if (e instanceof InvalidInputException) {
+                commandLine.getErr().println("cddpm: error: " + e.getMessage());
+                return BAD_INPUT;
+            }
+            commandLine.getErr().println("cddpm: failed: " + e);
+            if (System.getenv("CDDPM_DEBUG") != null) {
+                e.printStackTrace(commandLine.getErr());
+            } else {
+                commandLine.getErr().println("(set CDDPM_DEBUG=1 for the stack trace)");
+            }
+            return FAILURE;
+        });
+        return cl;
+    }
+}
