@@ -15,7 +15,7 @@ public final class ExitCodes {
     public static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setExitCodeExceptionMapper(e -> e instanceof InvalidInputException ? BAD_INPUT : FAILURE);
+        cl.setExitCodeExceptionMapper(e -> e instanceof InvalidInputException || e instanceof CommandLine.ParameterException ? BAD_INPUT : FAILURE);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CommandLine.ParameterException pe) {
                 commandLine.getErr().println("cddpm: " + pe.getMessage());
