@@ -1,0 +1,36 @@
+package io.cddpm.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A config's identity: sha256 of its canonical JSON (every key, defaults included, keys sorted at
+ * every level, compact). Two configs that mean the same thing hash the same, however their YAML
+ * was written (order, defaults stated or not, a sweep value or a plain key).
+ */
+public final class ConfigHash {
+    private ConfigHash() {}
+
+    /** Lowercase hex sha256 of {@link #canonicalJson}. */
+    public static String of(ExperimentConfig config) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonicalJson(config).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+
+    /** The compact JSON whose hash {@link #of} is: keys sorted, no whitespace. */
+    public static String canonicalJson(ExperimentConfig config) {
+        try {
+            Object tree = ConfigMappers.CANONICAL.treeToValue(ConfigMappers.CANONICAL.valueToTree(config), Object.class);
+            return ConfigMappers.CANONICAL.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write canonical JSON", e);
+        }
+    }
+}

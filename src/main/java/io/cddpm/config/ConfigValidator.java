@@ -1,0 +1,201 @@
+package io.cddpm.config;
+
+import io.cddpm.diffusion.BetaSchedule;
+import io.cddpm.diffusion.SamplerKind;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.quartz.CronExpression;
+
+/** The value checks that types alone cannot express, each naming the key (and line) at fault. */
+final class ConfigValidator {
+    private static final Pattern DEVICE = Pattern.compile("auto|cpu|gpu|gpu:\\d+");
+
+    private ConfigValidator() {}
+
+    static void validate(ExperimentConfig c, Locations loc) {
+        text(c.name(), List.of("name"), loc);
+        if (c.name().contains("/") || c.name().contains("\\") || c.name().equals(".") || c.name().equals("..")) {
+            throw loc.error(List.of("name"), "'" + c.name() + "' is used as a folder name: no '/' or '\\'");
+        }
+        text(c.outputDir(), List.of("output_dir"), loc);
+        dataset(c.dataset(), loc);
+        ModelConfig m = model(c.model(), loc);
+        int levels = m.blockOutChannels().size();
+        int factor = 1 << (levels - 1);
+        if (c.resolution() <= 0 || c.resolution() % factor != 0) {
+            List<String> at = loc.pick(List.of("resolution"), List.of("model", "block_out_channels"), List.of("model", "preset"));
+            throw loc.error(at, "resolution " + c.resolution() + " must be a positive multiple of 2^(levels-1) = "
+                    + factor + " for the " + levels + "-level model (" + m.preset().id() + ", block_out_channels "
+                    + m.blockOutChannels() + ")");
+        }
+        diffusion(c.diffusion(), loc);
+        training(c.training(), loc);
+        sampling(c.sampling(), c.diffusion(), loc);
+        text(c.evaluation().evaluator(), List.of("evaluation", "evaluator"), loc);
+        positive(c.evaluation().evaluatorEpochs(), List.of("evaluation", "evaluator_epochs"), loc);
+        optionalText(c.tracking().uri(), List.of("tracking", "uri"), loc);
+        optionalText(c.tracking().experiment(), List.of("tracking", "experiment"), loc);
+        cron(c.schedule().sweepCron(), List.of("schedule", "sweep_cron"), loc);
+        cron(c.schedule().reevalCron(), List.of("schedule", "reeval_cron"), loc);
+    }
+
+    private static void dataset(DatasetConfig d, Locations loc) {
+        text(d.root(), List.of("dataset", "root"), loc);
+        text(d.imageDir(), List.of("dataset", "image_dir"), loc);
+        if (d.render().count() != null) {
+            positive(d.render().count(), List.of("dataset", "render", "count"), loc);
+        }
+        optionalText(d.render().spec(), List.of("dataset", "render", "spec"), loc);
+        List<String> files = List.of("dataset", "test_files");
+        if (d.testFiles() == null || d.testFiles().isEmpty()) {
+            throw loc.error(files, "give at least one condition file to evaluate (test, new_test or a path)");
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < d.testFiles().size(); i++) {
+            List<String> at = List.of("dataset", "test_files", "[" + i + "]");
+            String f = d.testFiles().get(i);
+            text(f, at, loc);
+            if (!seen.add(f)) {
+                throw loc.error(at, "'" + f + "' is listed twice");
+            }
+        }
+    }
+
+    private static ModelConfig model(ModelConfig given, Locations loc) {
+        List<String> preset = List.of("model", "preset");
+        List<String> channels = List.of("model", "block_out_channels");
+        List<String> attention = List.of("model", "attention_levels");
+        List<String> layers = List.of("model", "layers_per_block");
+        if (given.preset() == ModelPreset.CUSTOM) {
+            if (given.blockOutChannels() == null || given.layersPerBlock() == null || given.attentionLevels() == null) {
+                throw loc.error(preset, "preset 'custom' needs block_out_channels, layers_per_block and attention_levels");
+            }
+        }
+        ModelConfig m = given.resolved();
+        if (m.blockOutChannels().isEmpty()) {
+            throw loc.error(channels, "give at least one level of channels, e.g. [32, 64, 128]");
+        }
+        positive(m.attentionHeadDim(), List.of("model", "attention_head_dim"), loc);
+        positive(m.normGroups(), List.of("model", "norm_groups"), loc);
+        positive(m.numClasses(), List.of("model", "num_classes"), loc);
+        positive(m.layersPerBlock(), loc.pick(layers, preset), loc);
+        for (int i = 0; i < m.blockOutChannels().size(); i++) {
+            int ch = m.blockOutChannels().get(i);
+            List<String> at = loc.pick(List.of("model", "block_out_channels", "[" + i + "]"), channels, preset);
+            if (ch <= 0) {
+                throw loc.error(at, "channels must be > 0 (got " + ch + ")");
+            }
+            if (ch % m.normGroups() != 0) {
+                throw loc.error(loc.pick(at, List.of("model", "norm_groups")), "channels " + ch + " at level " + (i + 1)
+                        + " are not divisible by norm_groups " + m.normGroups() + " (GroupNorm needs that)");
+            }
+            if (m.attentionLevels().size() == m.blockOutChannels().size() && m.attentionLevels().get(i)
+                    && ch % m.attentionHeadDim() != 0) {
+                throw loc.error(loc.pick(List.of("model", "attention_head_dim"), at), "channels " + ch + " at attention level "
+                        + (i + 1) + " are not divisible by attention_head_dim " + m.attentionHeadDim());
+            }
+        }
+        if (m.attentionLevels().size() != m.blockOutChannels().size()) {
+            throw loc.error(loc.pick(attention, channels, preset), "attention_levels has " + m.attentionLevels().size()
+                    + " entries but block_out_channels has " + m.blockOutChannels().size() + " levels");
+        }
+        return m;
+    }
+
+    private static void diffusion(DiffusionConfig d, Locations loc) {
+        positive(d.trainTimesteps(), List.of("diffusion", "train_timesteps"), loc);
+        if (d.betaSchedule() != BetaSchedule.SQUAREDCOS_CAP_V2) {
+            if (!(d.betaStart() > 0 && d.betaStart() < 1)) {
+                throw loc.error(List.of("diffusion", "beta_start"), "must be in (0, 1) (got " + d.betaStart() + ")");
+            }
+            if (!(d.betaEnd() > d.betaStart() && d.betaEnd() < 1)) {
+                throw loc.error(loc.pick(List.of("diffusion", "beta_end"), List.of("diffusion", "beta_start")),
+                        "beta_end must be in (beta_start, 1) (got beta_start " + d.betaStart() + ", beta_end " + d.betaEnd() + ")");
+            }
+        }
+        if (!(d.clipSampleRange() > 0)) {
+            throw loc.error(List.of("diffusion", "clip_sample_range"), "must be > 0 (got " + d.clipSampleRange() + ")");
+        }
+    }
+
+    private static void training(TrainingConfig t, Locations loc) {
+        positive(t.epochs(), List.of("training", "epochs"), loc);
+        positive(t.batchSize(), List.of("training", "batch_size"), loc);
+        if (!(t.lr() > 0) || Double.isInfinite(t.lr())) {
+            throw loc.error(List.of("training", "lr"), "must be > 0 (got " + t.lr() + ")");
+        }
+        if (!(t.weightDecay() >= 0)) {
+            throw loc.error(List.of("training", "weight_decay"), "must be >= 0 (got " + t.weightDecay() + ")");
+        }
+        nonNegative(t.warmupSteps(), List.of("training", "warmup_steps"), loc);
+        if (t.gradClip() != null && !(t.gradClip() > 0)) {
+            throw loc.error(List.of("training", "grad_clip"), "must be > 0, or null for no clipping (got " + t.gradClip() + ")");
+        }
+        if (!(t.ema().decay() > 0 && t.ema().decay() < 1)) {
+            throw loc.error(List.of("training", "ema", "decay"), "must be in (0, 1) (got " + t.ema().decay() + ")");
+        }
+        nonNegative(t.ema().warmupSteps(), List.of("training", "ema", "warmup_steps"), loc);
+        if (!(t.condDropout() >= 0 && t.condDropout() <= 1)) {
+            throw loc.error(List.of("training", "cond_dropout"), "must be in [0, 1] (got " + t.condDropout() + ")");
+        }
+        positive(t.checkpointEvery(), List.of("training", "checkpoint_every"), loc);
+        positive(t.evaluateEvery(), List.of("training", "evaluate_every"), loc);
+        if (t.evaluateEvery() % t.checkpointEvery() != 0) {
+            throw loc.error(loc.pick(List.of("training", "evaluate_every"), List.of("training", "checkpoint_every")),
+                    "evaluate_every (" + t.evaluateEvery() + ") must be a multiple of checkpoint_every ("
+                            + t.checkpointEvery() + "): each evaluation scores a checkpoint");
+        }
+        if (t.device() == null || !DEVICE.matcher(t.device()).matches()) {
+            throw loc.error(List.of("training", "device"), "invalid device '" + t.device() + "' (valid: auto, cpu, gpu, gpu:N)");
+        }
+        if (t.limitImages() != null) {
+            positive(t.limitImages(), List.of("training", "limit_images"), loc);
+        }
+    }
+
+    private static void sampling(SamplingConfig s, DiffusionConfig d, Locations loc) {
+        positive(s.steps(), List.of("sampling", "steps"), loc);
+        if (s.sampler() == SamplerKind.DDIM && s.steps() > d.trainTimesteps()) {
+            throw loc.error(loc.pick(List.of("sampling", "steps"), List.of("diffusion", "train_timesteps")), "DDIM steps ("
+                    + s.steps() + ") cannot exceed diffusion.train_timesteps (" + d.trainTimesteps() + ")");
+        }
+        if (!(s.eta() >= 0 && s.eta() <= 1)) {
+            throw loc.error(List.of("sampling", "eta"), "must be in [0, 1] (got " + s.eta() + ")");
+        }
+        if (!(s.guidance() >= 0) || Double.isInfinite(s.guidance())) {
+            throw loc.error(List.of("sampling", "guidance"), "must be >= 0 (got " + s.guidance() + ")");
+        }
+    }
+
+    private static void cron(String cron, List<String> at, Locations loc) {
+        if (cron != null && !CronExpression.isValidExpression(cron)) {
+            throw loc.error(at, "invalid Quartz cron '" + cron + "' (six or seven fields, seconds first, e.g. \"0 0 2 * * ?\")");
+        }
+    }
+
+    private static void positive(long v, List<String> at, Locations loc) {
+        if (v <= 0) {
+            throw loc.error(at, "must be > 0 (got " + v + ")");
+        }
+    }
+
+    private static void nonNegative(long v, List<String> at, Locations loc) {
+        if (v < 0) {
+            throw loc.error(at, "must be >= 0 (got " + v + ")");
+        }
+    }
+
+    private static void text(String s, List<String> at, Locations loc) {
+        if (s == null || s.isBlank()) {
+            throw loc.error(at, "must not be empty");
+        }
+    }
+
+    private static void optionalText(String s, List<String> at, Locations loc) {
+        if (s != null && s.isBlank()) {
+            throw loc.error(at, "must not be empty (use null for the default)");
+        }
+    }
+}

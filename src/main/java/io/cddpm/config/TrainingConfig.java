@@ -1,0 +1,36 @@
+package io.cddpm.config;
+
+/**
+ * Optimisation, checkpoints and evaluation cadence.
+ *
+ * @param lr              peak AdamW learning rate
+ * @param warmupSteps     linear warm-up steps of the learning rate
+ * @param gradClip        max global gradient norm; null = no clipping
+ * @param condDropout     classifier-free guidance: probability that a condition becomes all zeros
+ * @param checkpointEvery epochs between checkpoints (the last epoch is always checkpointed)
+ * @param evaluateEvery   epochs between evaluations; a multiple of checkpointEvery (evaluations score checkpoints)
+ * @param device          auto | cpu | gpu | gpu:N
+ * @param limitImages     use only the first N training images (null = all)
+ */
+public record TrainingConfig(
+        int epochs,
+        int batchSize,
+        double lr,
+        double weightDecay,
+        int warmupSteps,
+        LrSchedule lrSchedule,
+        Double gradClip,
+        EmaConfig ema,
+        double condDropout,
+        int checkpointEvery,
+        int evaluateEvery,
+        long seed,
+        Precision precision,
+        String device,
+        Integer limitImages) {
+
+    public static TrainingConfig defaults() {
+        return new TrainingConfig(120, 64, 1e-4, 0.01, 500, LrSchedule.COSINE, 1.0, EmaConfig.defaults(), 0.1, 5, 5, 0,
+                Precision.FP32, "auto", null);
+    }
+}

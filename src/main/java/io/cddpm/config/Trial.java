@@ -1,0 +1,20 @@
+package io.cddpm.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One point of a sweep grid.
+ *
+ * @param label  short, filesystem-safe name, e.g. {@code beta_schedule=linear,prediction_type=epsilon},
+ *               or {@code default} without a sweep; the trial's directory name under
+ *               {@code <output_dir>/<experiment name>/}
+ * @param values the swept dotted keys and this trial's values (enum values as their ids), in sweep order
+ * @param config the full config with these values applied and the sweep removed
+ */
+public record Trial(String label, Map<String, Object> values, ExperimentConfig config) {
+    public Trial {
+        values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+}

@@ -1,0 +1,171 @@
+package io.cddpm.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cddpm.core.InvalidInputException;
+import io.cddpm.diffusion.BetaSchedule;
+import io.cddpm.diffusion.PredictionType;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SweepTest {
+    private static final String ABLATION = """
+            name: ablation
+            training:
+              epochs: 2
+            sweep:
+              diffusion.beta_schedule: [linear, squaredcos_cap_v2]
+              diffusion.prediction_type: [epsilon, sample]
+            """;
+
+    private static String error(String yaml) {
+        return assertThrows(InvalidInputException.class, () -> ConfigLoader.fromYaml(yaml, "s.yaml")).getMessage();
+    }
+
+    private static void assertContains(String message, String... parts) {
+        for (String part : parts) {
+            assertTrue(message.contains(part), () -> "expected '" + part + "' in: " + message);
+        }
+    }
+
+    @Test
+    void cartesianProductInStableOrder() {
+        ExperimentConfig c = ConfigLoader.fromYaml(ABLATION, "ablation.yaml");
+        assertEquals(Map.of("diffusion.beta_schedule", List.of("linear", "squaredcos_cap_v2"),
+                "diffusion.prediction_type", List.of("epsilon", "sample")), c.sweep());
+        List<Trial> trials = c.trials();
+        assertEquals(List.of("beta_schedule=linear,prediction_type=epsilon", "beta_schedule=linear,prediction_type=sample",
+                "beta_schedule=squaredcos_cap_v2,prediction_type=epsilon", "beta_schedule=squaredcos_cap_v2,prediction_type=sample"),
+                trials.stream().map(Trial::label).toList());
+        Trial last = trials.get(3);
+        assertEquals(BetaSchedule.SQUAREDCOS_CAP_V2, last.config().diffusion().betaSchedule());
+        assertEquals(PredictionType.SAMPLE, last.config().diffusion().predictionType());
+        assertEquals(List.of("diffusion.beta_schedule", "diffusion.prediction_type"), List.copyOf(last.values().keySet()));
+        assertEquals("squaredcos_cap_v2", last.values().get("diffusion.beta_schedule"));
+        assertTrue(last.config().sweep().isEmpty());
+        assertEquals(2, last.config().training().epochs());
+        assertEquals(c.trials(), trials);
+        // a trial is the same config as one written without a sweep: same hash
+        ExperimentConfig plain = ConfigLoader.fromYaml("""
+                name: ablation
+                training: {epochs: 2}
+                diffusion: {beta_schedule: squaredcos_cap_v2, prediction_type: sample}
+                """, "plain.yaml");
+        assertEquals(ConfigHash.of(plain), ConfigHash.of(last.config()));
+        assertEquals(4, trials.stream().map(t -> ConfigHash.of(t.config())).distinct().count());
+    }
+
+    @Test
+    void noSweepIsOneDefaultTrial() {
+        ExperimentConfig c = ConfigLoader.fromYaml("name: one\n", "one.yaml");
+        List<Trial> trials = c.trials();
+        assertEquals(1, trials.size());
+        assertEquals("default", trials.get(0).label());
+        assertEquals(c, trials.get(0).config());
+        assertTrue(trials.get(0).values().isEmpty());
+    }
+
+    @Test
+    void labelsUseFullKeysWhenLastPartsCollideAndAreFilesystemSafe() {
+        ExperimentConfig c = ConfigLoader.fromYaml("""
+                sweep:
+                  training.seed: [1, 2]
+                  sampling.seed: [3]
+                  model.block_out_channels: [[32, 64, 128]]
+                  training.lr: [0.001]
+                """, "s.yaml");
+        assertEquals("training.seed=1,sampling.seed=3,block_out_channels=_32,64,128_,lr=0.001", c.trials().get(0).label());
+        assertEquals(List.of(32, 64, 128), c.trials().get(0).config().model().blockOutChannels());
+        assertEquals(2L, c.trials().get(1).config().training().seed());
+    }
+
+    @Test
+    void sweepErrorsNameLineAndKey() {
+        assertContains(error("name: x\nsweep:\n  diffusion.beta_schedule: []\n"), "s.yaml:3", "sweep.diffusion.beta_schedule", "empty sweep axis");
+        assertContains(error("sweep:\n  diffusion.beta_shedule: [linear]\n"), "s.yaml:2", "unknown sweep key",
+                "did you mean 'diffusion.beta_schedule'?");
+        assertContains(error("sweep:\n  name: [a, b]\n"), "s.yaml:2", "sweep.name", "cannot vary");
+        assertContains(error("sweep:\n  training.epochs: 5\n"), "s.yaml:2", "sweep.training.epochs", "list of values");
+        assertContains(error("sweep: [a]\n"), "s.yaml:1", "'sweep'", "mapping of dotted keys");
+        assertContains(error("sweep:\n  training.epochs: [1, 2, 1]\n"), "s.yaml:2", "sweep.training.epochs[2]", "duplicate");
+        // a value of the grid that is invalid points at the value's line, and names the trial
+        assertContains(error("sweep:\n  training.epochs:\n    - 3\n    - 0\n"), "s.yaml:4", "'training.epochs'", "> 0",
+                "sweep trial 'epochs=0'");
+        assertContains(error("sweep:\n  diffusion.beta_schedule: [linear, cosine]\n"), "s.yaml:2", "diffusion.beta_schedule",
+                "linear, scaled_linear, squaredcos_cap_v2");
+        assertContains(error("sweep:\n  training.lr: [fast]\n"), "s.yaml:2", "training.lr", "expected a number");
+    }
+
+    @Test
+    void sweepOverride() {
+        ExperimentConfig c = ConfigLoader.fromYaml(ABLATION, "a.yaml", List.of("sweep.training.lr=[0.001, 0.002]"));
+        assertEquals(8, c.trials().size());
+        ExperimentConfig none = ConfigLoader.fromYaml(ABLATION, "a.yaml", List.of("sweep={}"));
+        assertEquals(1, none.trials().size());
+        assertContains(assertThrows(InvalidInputException.class,
+                () -> ConfigLoader.fromYaml(ABLATION, "a.yaml", List.of("sweep.training.lr=[]"))).getMessage(),
+                "--set sweep.training.lr=[]", "empty sweep axis");
+    }
+
+    @Test
+    void hashIsStableAndSensitive() {
+        ExperimentConfig a = ConfigLoader.fromYaml("name: h\ntraining: {epochs: 3, lr: 0.001}\n", "a.yaml");
+        ExperimentConfig b = ConfigLoader.fromYaml("training:\n  lr: 1e-3\n  epochs: 3\n  batch_size: 64\nname: h\n", "b.yaml");
+        assertEquals(ConfigHash.of(a), ConfigHash.of(b));
+        assertEquals(64, ConfigHash.of(a).length());
+        assertTrue(ConfigHash.of(a).matches("[0-9a-f]{64}"));
+        ExperimentConfig c = ConfigLoader.fromYaml("name: h\ntraining: {epochs: 4, lr: 0.001}\n", "c.yaml");
+        assertNotEquals(ConfigHash.of(a), ConfigHash.of(c));
+        String json = ConfigHash.canonicalJson(a);
+        assertTrue(json.startsWith("{\"dataset\":{"), json);
+        assertTrue(json.indexOf("\"batch_size\"") < json.indexOf("\"checkpoint_every\""), json);
+    }
+
+    @Test
+    void flattenGivesDottedKeysForMlflow() {
+        ExperimentConfig c = ConfigLoader.fromYaml(ABLATION, "a.yaml");
+        Map<String, String> f = ConfigFlattener.flatten(c);
+        assertEquals("linear", f.get("diffusion.beta_schedule"));
+        assertEquals("2", f.get("training.epochs"));
+        assertEquals("0.9999", f.get("training.ema.decay"));
+        assertEquals("null", f.get("model.block_out_channels"));
+        assertEquals("[\"test\",\"new_test\"]", f.get("dataset.test_files"));
+        assertEquals("[\"linear\",\"squaredcos_cap_v2\"]", f.get("sweep.diffusion.beta_schedule"));
+        assertEquals("ablation", f.get("name"));
+        assertEquals("name", f.keySet().iterator().next());
+        Map<String, String> trial = ConfigFlattener.flatten(c.trials().get(3).config());
+        assertEquals("sample", trial.get("diffusion.prediction_type"));
+        assertTrue(trial.keySet().stream().noneMatch(k -> k.startsWith("sweep")));
+    }
+
+    @Test
+    void presetsResolve() {
+        ModelConfig tiny = ConfigLoader.fromYaml("", "d.yaml").model().resolved();
+        assertEquals(List.of(32, 64, 128), tiny.blockOutChannels());
+        assertEquals(2, tiny.layersPerBlock());
+        assertEquals(List.of(false, false, true), tiny.attentionLevels());
+        ModelConfig base = ConfigLoader.fromYaml("model: {preset: base32}", "d.yaml").model().resolved();
+        assertEquals(List.of(64, 128, 256), base.blockOutChannels());
+        assertEquals(List.of(false, true, true), base.attentionLevels());
+        ModelConfig lab = ConfigLoader.fromYaml("model: {preset: lab64}", "d.yaml").model().resolved();
+        assertEquals(List.of(128, 128, 256, 256, 512, 512), lab.blockOutChannels());
+        assertEquals(List.of(false, false, false, false, true, false), lab.attentionLevels());
+        assertEquals(6, lab.levels());
+        ModelConfig over = ConfigLoader.fromYaml("model: {preset: lab64, layers_per_block: 1}", "d.yaml").model().resolved();
+        assertEquals(1, over.layersPerBlock());
+        assertEquals(ModelPreset.LAB64, over.preset());
+    }
+
+    @Test
+    void emaDecayFollowsDiffusersWarmup() {
+        EmaConfig ema = new EmaConfig(true, 0.999, 2);
+        assertEquals(0.0, ema.decayAt(1));
+        assertEquals(0.0, ema.decayAt(3));
+        assertEquals(2.0 / 11.0, ema.decayAt(4), 1e-12);
+        assertEquals(0.999, ema.decayAt(1_000_000));
+    }
+}
