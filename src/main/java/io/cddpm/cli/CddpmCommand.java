@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
         description = "Conditional DDPM pipeline: render data, train, sample, evaluate, compare and track experiments.",
         subcommands = {
             DataCommand.class,
+            ReportCommand.class,
         })
 public final class CddpmCommand implements Runnable {
     @Spec

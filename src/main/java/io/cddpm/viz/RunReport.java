@@ -1,0 +1,259 @@
+package io.cddpm.viz;
+
+import io.cddpm.config.ConfigFlattener;
+import io.cddpm.config.ConfigLoader;
+import io.cddpm.config.ExperimentConfig;
+import io.cddpm.core.InvalidInputException;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * {@code report.html} for a run directory (notes/RUNDIR.md): one self-contained page (images
+ * embedded as base64) with the headline figures, the sample grids, the progressive image, the loss
+ * and accuracy plots (re-drawn from history.json / evaluations.json when present) and the config.
+ * Whatever the run does not have yet is listed as missing instead of failing.
+ */
+public final class RunReport {
+    public static final String FILE = "report.html";
+    private static final String CONFIG = "config.yaml";
+    private static final String CHECKPOINTS = "checkpoints";
+
+    /**
+     * @param html    the written report
+     * @param missing what the run lacks (e.g. "evaluations.json (no accuracy yet)")
+     * @param figures the headline figures shown
+     */
+    public record Result(Path html, List<String> missing, RunFigures figures) {}
+
+    private RunReport() {}
+
+    /** A run directory has at least one of config.yaml, history.json, evaluations.json, checkpoints/. */
+    public static boolean isRunDir(Path dir) {
+        return Files.isDirectory(dir) && (Files.isRegularFile(dir.resolve(CONFIG)) || Files.isRegularFile(dir.resolve(RunFiles.HISTORY))
+                || Files.isRegularFile(dir.resolve(RunFiles.EVALUATIONS)) || Files.isDirectory(dir.resolve(CHECKPOINTS)));
+    }
+
+    /** Builds {@code <run>/report.html} (and loss.png, accuracy.png, missing grids it can derive). */
+    public static Result build(Path run) {
+        if (!isRunDir(run)) {
+            throw new InvalidInputException(run + " is not a run directory (it has none of " + CONFIG + ", "
+                    + RunFiles.HISTORY + ", " + RunFiles.EVALUATIONS + ", " + CHECKPOINTS + "/)");
+        }
+        List<String> missing = new ArrayList<>();
+        ExperimentConfig config = null;
+        String configProblem = null;
+        if (Files.isRegularFile(run.resolve(CONFIG))) {
+            try {
+                config = ConfigLoader.load(run.resolve(CONFIG));
+            } catch (InvalidInputException e) {
+                configProblem = e.getMessage();
+                missing.add(CONFIG + " (unreadable: " + e.getMessage() + ")");
+            }
+        } else {
+            missing.add(CONFIG + " (no config table)");
+        }
+
+        List<EpochRecord> history = List.of();
+        Path historyFile = run.resolve(RunFiles.HISTORY);
+        if (Files.isRegularFile(historyFile)) {
+            history = RunFiles.history(historyFile);
+            if (!history.isEmpty()) {
+                TrainingPlots.writeLoss(history, run.resolve("loss.png"));
+            }
+        } else {
+            missing.add(RunFiles.HISTORY + " (no training figures)");
+        }
+        List<EvaluationRecord> evaluations = List.of();
+        Path evalFile = run.resolve(RunFiles.EVALUATIONS);
+        if (Files.isRegularFile(evalFile)) {
+            evaluations = RunFiles.evaluations(evalFile);
+            if (evaluations.stream().anyMatch(e -> !e.accuracy().isEmpty())) {
+                TrainingPlots.writeAccuracy(evaluations, run.resolve("accuracy.png"));
+            }
+        } else {
+            missing.add(RunFiles.EVALUATIONS + " (no accuracy yet)");
+        }
+        if (!Files.isDirectory(run.resolve(CHECKPOINTS))) {
+            missing.add(CHECKPOINTS + "/");
+        }
+
+        List<String> grids = new ArrayList<>();
+        for (String test : testNames(run, config)) {
+            Path grid = run.resolve("grid_" + test + ".png");
+            if (!Files.isRegularFile(grid)) {
+                List<Path> samples = samplePngs(run.resolve("samples").resolve(test));
+                if (!samples.isEmpty()) {
+                    Images.writePng(ImageGrid.of(samples.stream().map(Images::read).toList()), grid);
+                }
+            }
+            if (Files.isRegularFile(grid)) {
+                grids.add(test);
+            } else {
+                missing.add("grid_" + test + ".png (no samples for " + test + ")");
+            }
+        }
+        for (String png : List.of("progressive.png", "loss.png", "accuracy.png")) {
+            if (!Files.isRegularFile(run.resolve(png))) {
+                missing.add(png);
+            }
+        }
+
+        RunFigures figures = RunFigures.of(history, evaluations);
+        String html = html(run, config, configProblem, figures, evaluations, grids, missing);
+        Path out = run.resolve(FILE);
+        try {
+            Files.writeString(out, html);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out, e);
+        }
+        return new Result(out, List.copyOf(missing), figures);
+    }
+
+    /** The config's test files as names ("test", "new_test", or a path's file name without .json), plus any other grid_*.png. */
+    static List<String> testNames(Path run, ExperimentConfig config) {
+        Set<String> names = new LinkedHashSet<>();
+        List<String> files = config != null ? config.dataset().testFiles() : List.of("test", "new_test");
+        for (String f : files) {
+            String name = Path.of(f).getFileName().toString();
+            names.add(name.endsWith(".json") ? name.substring(0, name.length() - 5) : name);
+        }
+        try (Stream<Path> s = Files.list(run)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("grid_") && n.endsWith(".png")).sorted()
+                    .forEach(n -> names.add(n.substring(5, n.length() - 4)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.copyOf(names);
+    }
+
+    private static List<Path> samplePngs(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".png")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String html(Path run, ExperimentConfig config, String configProblem, RunFigures f,
+            List<EvaluationRecord> evaluations, List<String> grids, List<String> missing) {
+        Path abs = run.toAbsolutePath().normalize();
+        String title = "cddpm report: " + (abs.getParent() != null ? abs.getParent().getFileName() + "/" : "") + abs.getFileName();
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(esc(title)).append("</title>\n")
+                .append("<style>\n")
+                .append("body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}\n")
+                .append("table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.3em .7em;text-align:left}\n")
+                .append("th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}\n")
+                .append("img{max-width:100%;image-rendering:pixelated;border:1px solid #ddd}img.plot{image-rendering:auto;width:800px}\n")
+                .append(".missing{background:#fff4e5;border:1px solid #f0c36d;padding:.5em 1em}code{background:#f3f3f3;padding:0 .2em}\n")
+                .append("</style>\n</head>\n<body>\n");
+        h.append("<h1>").append(esc(title)).append("</h1>\n<p>");
+        if (config != null) {
+            h.append("Experiment <b>").append(esc(config.experimentName())).append("</b>, ");
+        }
+        h.append("run directory <code>").append(esc(run.toAbsolutePath().normalize().toString())).append("</code>, report written ")
+                .append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(".</p>\n");
+        if (!missing.isEmpty()) {
+            h.append("<div class=\"missing\"><b>Missing from this run:</b><ul>\n");
+            missing.forEach(m -> h.append("<li>").append(esc(m)).append("</li>\n"));
+            h.append("</ul></div>\n");
+        }
+
+        h.append("<h2>Figures</h2>\n<table>\n");
+        row(h, "Epochs trained", f.lastEpoch() == null ? null : String.valueOf(f.lastEpoch()));
+        row(h, "Final training loss", f.finalLoss() == null ? null : String.format(Locale.ROOT, "%.5f", f.finalLoss()));
+        row(h, "Training time", f.trainSeconds() == null ? null : duration(f.trainSeconds()));
+        row(h, "Training images/s (mean)", f.imagesPerSecond() == null ? null : String.format(Locale.ROOT, "%.1f", f.imagesPerSecond()));
+        for (Map.Entry<String, Double> a : f.finalAccuracy().entrySet()) {
+            row(h, "Final accuracy, " + a.getKey(), String.format(Locale.ROOT, "%.4f", a.getValue()));
+            row(h, "Best accuracy, " + a.getKey(), String.format(Locale.ROOT, "%.4f (epoch %d)",
+                    f.bestAccuracy().get(a.getKey()), f.bestEpoch().get(a.getKey())));
+        }
+        if (f.finalAccuracy().isEmpty()) {
+            row(h, "Accuracy", null);
+        } else {
+            EvaluationRecord last = evaluations.get(evaluations.size() - 1);
+            row(h, "Last evaluation", "epoch " + last.epoch() + (last.sampler() != null ? ", " + last.sampler() : "")
+                    + (last.steps() != null ? ", " + last.steps() + " steps" : "")
+                    + (last.guidance() != null ? ", guidance " + last.guidance() : ""));
+        }
+        h.append("</table>\n");
+
+        if (!grids.isEmpty()) {
+            h.append("<h2>Samples</h2>\n");
+            for (String test : grids) {
+                figure(h, run.resolve("grid_" + test + ".png"), "Samples for the conditions of " + test
+                        + " (8 per row, in file order)", false);
+            }
+        }
+        if (Files.isRegularFile(run.resolve("progressive.png"))) {
+            h.append("<h2>Progressive generation</h2>\n");
+            figure(h, run.resolve("progressive.png"), "One condition denoised from pure noise (left) to the final image (right)", false);
+        }
+        if (Files.isRegularFile(run.resolve("loss.png")) || Files.isRegularFile(run.resolve("accuracy.png"))) {
+            h.append("<h2>Plots</h2>\n");
+            if (Files.isRegularFile(run.resolve("loss.png"))) {
+                figure(h, run.resolve("loss.png"), "Training loss per epoch", true);
+            }
+            if (Files.isRegularFile(run.resolve("accuracy.png"))) {
+                figure(h, run.resolve("accuracy.png"), "Accuracy per evaluation, for each test file", true);
+            }
+        }
+
+        h.append("<h2>Configuration</h2>\n");
+        if (config != null) {
+            h.append("<table>\n<tr><th>key</th><th>value</th></tr>\n");
+            ConfigFlattener.flatten(config).forEach((k, v) -> h.append("<tr><td><code>").append(esc(k)).append("</code></td><td>")
+                    .append(esc(v)).append("</td></tr>\n"));
+            h.append("</table>\n");
+        } else {
+            h.append("<p>").append(esc(configProblem != null ? configProblem : "no " + CONFIG)).append("</p>\n");
+        }
+        h.append("</body>\n</html>\n");
+        return h.toString();
+    }
+
+    private static void row(StringBuilder h, String name, String value) {
+        h.append("<tr><th>").append(esc(name)).append("</th><td class=\"num\">").append(value == null ? "&mdash;" : esc(value))
+                .append("</td></tr>\n");
+    }
+
+    private static void figure(StringBuilder h, Path png, String caption, boolean plot) {
+        String data;
+        try {
+            data = Base64.getEncoder().encodeToString(Files.readAllBytes(png));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + png, e);
+        }
+        BufferedImage img = Images.read(png);
+        h.append("<figure>\n<img").append(plot ? " class=\"plot\"" : "").append(" alt=\"").append(esc(png.getFileName().toString()))
+                .append("\" width=\"").append(plot ? 800 : img.getWidth() * 2).append("\" src=\"data:image/png;base64,").append(data)
+                .append("\">\n<figcaption>").append(esc(caption)).append(" <code>").append(esc(png.getFileName().toString()))
+                .append("</code></figcaption>\n</figure>\n");
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return String.format(Locale.ROOT, "%d:%02d:%02d (%.1f s)", s / 3600, (s / 60) % 60, s % 60, seconds);
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

@@ -1,0 +1,77 @@
+package io.cddpm.viz;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.knowm.xchart.XYChart;
+
+/** The run's plots: training loss per epoch, and accuracy per evaluated epoch for each test file. */
+public final class TrainingPlots {
+    private TrainingPlots() {}
+
+    /** Mean training loss per epoch. */
+    public static XYChart lossChart(List<EpochRecord> history) {
+        if (history.isEmpty()) {
+            throw new IllegalArgumentException("no epochs to plot");
+        }
+        double[] x = history.stream().mapToDouble(EpochRecord::epoch).toArray();
+        double[] y = history.stream().mapToDouble(EpochRecord::loss).toArray();
+        XYChart chart = ChartStyle.lineChart("Training loss per epoch", "Epoch", "Mean loss (MSE)");
+        ChartStyle.addLine(chart, "training loss", x, y);
+        chart.getStyler().setXAxisDecimalPattern("#");
+        return chart;
+    }
+
+    /**
+     * Accuracy per evaluated epoch, one line per test file, y from 0 to 1. When an epoch was
+     * evaluated more than once, the last entry in the file counts.
+     */
+    public static XYChart accuracyChart(List<EvaluationRecord> evaluations) {
+        TreeSet<String> tests = new TreeSet<>();
+        evaluations.forEach(e -> tests.addAll(e.accuracy().keySet()));
+        if (tests.isEmpty()) {
+            throw new IllegalArgumentException("no accuracies to plot");
+        }
+        XYChart chart = ChartStyle.lineChart("Accuracy per evaluation", "Epoch", "Accuracy");
+        for (String test : orderTests(tests)) {
+            Map<Integer, Double> byEpoch = new TreeMap<>();
+            for (EvaluationRecord e : evaluations) {
+                Double a = e.accuracy().get(test);
+                if (a != null) {
+                    byEpoch.put(e.epoch(), a);
+                }
+            }
+            double[] x = byEpoch.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+            double[] y = byEpoch.values().stream().mapToDouble(Double::doubleValue).toArray();
+            ChartStyle.addLine(chart, test, x, y);
+        }
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(1.0);
+        chart.getStyler().setXAxisDecimalPattern("#");
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        return chart;
+    }
+
+    public static void writeLoss(List<EpochRecord> history, Path png) {
+        ChartStyle.writePng(lossChart(history), png);
+    }
+
+    public static void writeAccuracy(List<EvaluationRecord> evaluations, Path png) {
+        ChartStyle.writePng(accuracyChart(evaluations), png);
+    }
+
+    /** "test" first, "new_test" second, then the others by name. */
+    static List<String> orderTests(java.util.Collection<String> tests) {
+        List<String> out = new ArrayList<>();
+        for (String known : List.of("test", "new_test")) {
+            if (tests.contains(known)) {
+                out.add(known);
+            }
+        }
+        new TreeSet<>(tests).stream().filter(t -> !out.contains(t)).forEach(out::add);
+        return out;
+    }
+}
