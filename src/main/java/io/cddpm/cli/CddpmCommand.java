@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             DataCommand.class,
             ReportCommand.class,
+            ConfigCommand.class,
         })
 public final class CddpmCommand implements Runnable {
     @Spec

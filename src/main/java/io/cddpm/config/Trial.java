@@ -1,5 +1,6 @@
 package io.cddpm.config;
 
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,5 +17,10 @@ import java.util.Map;
 public record Trial(String label, Map<String, Object> values, ExperimentConfig config) {
     public Trial {
         values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    /** The trial's run directory (notes/RUNDIR.md): {@code <output_dir>/<name>/<label>}, relative to the working directory. */
+    public Path runDir() {
+        return Path.of(config.outputDir(), config.name(), label);
     }
 }

@@ -80,6 +80,7 @@ class RunReportTest {
         Images.writePng(ImageGrid.of(ImageGridTest.numbered(32, 16, 16)), run.resolve("grid_new_test.png"));
         Images.writePng(ProgressiveStrip.of(ImageGridTest.numbered(10, 16, 16)), run.resolve("progressive.png"));
 
+        assertEquals(ExitCodes.OK, Main.run("report", "--run", run.toString()));
         RunReport.Result r = RunReport.build(run);
         assertEquals(List.of(), r.missing());
         String html = Files.readString(r.html());
