@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cddpm.core.InvalidInputException;
 import java.io.IOException;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,10 @@ final class SourceTree {
         } catch (JsonProcessingException e) {
             int line = e.getLocation() != null ? e.getLocation().getLineNr() : -1;
             String msg = e.getOriginalMessage().lines().findFirst().orElse("syntax error");
+            if (e.getCause() instanceof MarkedYAMLException y && y.getProblemMark() != null) {
+                line = y.getProblemMark().getLine() + 1; // SnakeYAML counts lines from 0
+                msg = (y.getContext() != null ? y.getContext() + ": " : "") + y.getProblem();
+            }
             throw new InvalidInputException((line > 0 ? loc.source() + ":" + line : loc.source()) + ": not valid YAML: " + msg, e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -51,10 +51,15 @@ public final class ChartStyle {
         return chart;
     }
 
-    /** Adds a line series with round markers and a 2-px line. */
+    /** Adds a line series with round markers (one per point) and a 2-px line. */
     public static XYSeries addLine(XYChart chart, String name, double[] x, double[] y) {
+        return addLine(chart, name, x, y, true);
+    }
+
+    /** Adds a 2-px line series; {@code markers = false} for dense curves (e.g. 1000 timesteps). */
+    public static XYSeries addLine(XYChart chart, String name, double[] x, double[] y, boolean markers) {
         XYSeries s = chart.addSeries(name, x, y);
-        s.setMarker(SeriesMarkers.CIRCLE);
+        s.setMarker(markers ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
         s.setLineStyle(new BasicStroke(2f));
         return s;
     }

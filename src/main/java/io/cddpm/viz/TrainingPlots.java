@@ -20,7 +20,8 @@ public final class TrainingPlots {
         double[] x = history.stream().mapToDouble(EpochRecord::epoch).toArray();
         double[] y = history.stream().mapToDouble(EpochRecord::loss).toArray();
         XYChart chart = ChartStyle.lineChart("Training loss per epoch", "Epoch", "Mean loss (MSE)");
-        ChartStyle.addLine(chart, "training loss", x, y);
+        ChartStyle.addLine(chart, "training loss", x, y, history.size() <= 40);
+        chart.getStyler().setYAxisDecimalPattern("0.0###");
         chart.getStyler().setXAxisDecimalPattern("#");
         return chart;
     }
@@ -48,6 +49,7 @@ public final class TrainingPlots {
             double[] y = byEpoch.values().stream().mapToDouble(Double::doubleValue).toArray();
             ChartStyle.addLine(chart, test, x, y);
         }
+        chart.getStyler().setYAxisDecimalPattern("0.0");
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(1.0);
         chart.getStyler().setXAxisDecimalPattern("#");

@@ -180,6 +180,8 @@ class ConfigLoaderTest {
     void yamlSyntaxErrorNamesFileAndLine() throws IOException {
         String m = error("syntax.yaml", "name: x\ntraining:\n  epochs: [1, 2\n  lr: 3\n");
         assertContains(m, "syntax.yaml:", "not valid YAML");
+        m = error("tab.yaml", "name: x\ntraining:\n\tepochs: 3\n");
+        assertContains(m, "tab.yaml:3", "not valid YAML", "TAB");
         m = error("dup.yaml", "name: x\ntraining:\n  epochs: 1\n  epochs: 2\n");
         assertContains(m, "dup.yaml:4", "training.epochs", "duplicate key", "dup.yaml:3");
         m = error("list.yaml", "- a\n- b\n");
