@@ -2,8 +2,7 @@ package io.cddpm.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import io.cddpm.core.EnumIds;
 
 /** Learning-rate schedule after the linear warm-up. */
 public enum LrSchedule {
@@ -25,12 +24,6 @@ public enum LrSchedule {
 
     @JsonCreator
     public static LrSchedule of(String id) {
-        for (LrSchedule s : values()) {
-            if (s.id.equals(id)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("unknown lr_schedule '" + id + "' (valid: "
-                + Arrays.stream(values()).map(LrSchedule::id).collect(Collectors.joining(", ")) + ")");
+        return EnumIds.byId(values(), LrSchedule::id, id, "lr_schedule");
     }
 }

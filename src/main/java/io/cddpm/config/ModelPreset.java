@@ -2,9 +2,8 @@ package io.cddpm.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
+import io.cddpm.core.EnumIds;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Named UNet architectures. {@code custom} has no values of its own: block_out_channels,
@@ -61,12 +60,6 @@ public enum ModelPreset {
 
     @JsonCreator
     public static ModelPreset of(String id) {
-        for (ModelPreset p : values()) {
-            if (p.id.equals(id)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("unknown model preset '" + id + "' (valid: "
-                + Arrays.stream(values()).map(ModelPreset::id).collect(Collectors.joining(", ")) + ")");
+        return EnumIds.byId(values(), ModelPreset::id, id, "model preset");
     }
 }

@@ -2,8 +2,7 @@ package io.cddpm.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import io.cddpm.core.EnumIds;
 
 /** Floating-point precision of training. */
 public enum Precision {
@@ -23,12 +22,6 @@ public enum Precision {
 
     @JsonCreator
     public static Precision of(String id) {
-        for (Precision p : values()) {
-            if (p.id.equals(id)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("unknown precision '" + id + "' (valid: "
-                + Arrays.stream(values()).map(Precision::id).collect(Collectors.joining(", ")) + ")");
+        return EnumIds.byId(values(), Precision::id, id, "precision");
     }
 }

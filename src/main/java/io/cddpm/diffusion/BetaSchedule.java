@@ -2,8 +2,7 @@ package io.cddpm.diffusion;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import io.cddpm.core.EnumIds;
 
 /** How the betas of the forward process are spaced over the train timesteps (diffusers' beta_schedule). */
 public enum BetaSchedule {
@@ -26,13 +25,7 @@ public enum BetaSchedule {
     /** The constant with this id; IllegalArgumentException listing the valid ids otherwise. */
     @JsonCreator
     public static BetaSchedule of(String id) {
-        for (BetaSchedule v : values()) {
-            if (v.id.equals(id)) {
-                return v;
-            }
-        }
-        throw new IllegalArgumentException("unknown beta_schedule '" + id + "' (valid: "
-                + Arrays.stream(values()).map(BetaSchedule::id).collect(Collectors.joining(", ")) + ")");
+        return EnumIds.byId(values(), BetaSchedule::id, id, "beta_schedule");
     }
 
     @Override

@@ -2,8 +2,7 @@ package io.cddpm.diffusion;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import io.cddpm.core.EnumIds;
 
 /** What the network predicts (diffusers' prediction_type). */
 public enum PredictionType {
@@ -26,13 +25,7 @@ public enum PredictionType {
     /** The constant with this id; IllegalArgumentException listing the valid ids otherwise. */
     @JsonCreator
     public static PredictionType of(String id) {
-        for (PredictionType v : values()) {
-            if (v.id.equals(id)) {
-                return v;
-            }
-        }
-        throw new IllegalArgumentException("unknown prediction_type '" + id + "' (valid: "
-                + Arrays.stream(values()).map(PredictionType::id).collect(Collectors.joining(", ")) + ")");
+        return EnumIds.byId(values(), PredictionType::id, id, "prediction_type");
     }
 
     @Override

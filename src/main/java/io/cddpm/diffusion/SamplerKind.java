@@ -2,8 +2,7 @@ package io.cddpm.diffusion;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import io.cddpm.core.EnumIds;
 
 /** The reverse-process sampler. */
 public enum SamplerKind {
@@ -25,13 +24,7 @@ public enum SamplerKind {
     /** The constant with this id; IllegalArgumentException listing the valid ids otherwise. */
     @JsonCreator
     public static SamplerKind of(String id) {
-        for (SamplerKind v : values()) {
-            if (v.id.equals(id)) {
-                return v;
-            }
-        }
-        throw new IllegalArgumentException("unknown sampler '" + id + "' (valid: "
-                + Arrays.stream(values()).map(SamplerKind::id).collect(Collectors.joining(", ")) + ")");
+        return EnumIds.byId(values(), SamplerKind::id, id, "sampler");
     }
 
     @Override
