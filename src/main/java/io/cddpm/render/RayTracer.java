@@ -163,7 +163,7 @@ public final class RayTracer {
             reflected[0] = reflected[1] = reflected[2] = 0.15;
         }
         for (int i = 0; i < 3; i++) {
-            double tint = 0.35 + 0.65 * albedo[i] / Math.max(1e-3, Math.max(albedo[0], Math.max(albedo[1], albedo[2])));
+            double tint = 0.08 + 0.92 * albedo[i] / Math.max(1e-3, Math.max(albedo[0], Math.max(albedo[1], albedo[2])));
             out[i] = 0.35 * albedo[i] * diffuse + 0.9 * tint * reflected[i] * (0.6 + 0.6 * Math.max(albedo[0], Math.max(albedo[1], albedo[2]))) + spec;
         }
     }
