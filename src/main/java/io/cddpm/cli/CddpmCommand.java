@@ -13,6 +13,8 @@ import picocli.CommandLine.Spec;
         description = "Conditional DDPM pipeline: render data, train, sample, evaluate, compare and track experiments.",
         subcommands = {
             DataCommand.class,
+            TrainCommand.class,
+            ResumeCommand.class,
             ReportCommand.class,
             ConfigCommand.class,
         })

@@ -24,6 +24,15 @@ public final class IclevrDataset {
         }
     }
 
+    /** The first n images (a view for tiny runs; shares nothing mutable). */
+    public IclevrDataset first(int n) {
+        if (n >= size()) {
+            return this;
+        }
+        return new IclevrDataset(resolution, numLabels, java.util.Arrays.copyOf(pixels, n * imageBytes()),
+                java.util.Arrays.copyOf(labels, n * numLabels), names.subList(0, n));
+    }
+
     public int size() {
         return names.size();
     }

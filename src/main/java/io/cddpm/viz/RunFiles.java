@@ -35,6 +35,28 @@ public final class RunFiles {
         return read(file, "epochs", EpochRecord.class);
     }
 
+    /** Writes a history.json atomically (temporary file, then rename). */
+    public static void writeHistory(Path file, List<EpochRecord> epochs) {
+        write(file, java.util.Map.of("epochs", epochs));
+    }
+
+    /** Writes an evaluations.json atomically (temporary file, then rename). */
+    public static void writeEvaluations(Path file, List<EvaluationRecord> evaluations) {
+        write(file, java.util.Map.of("evaluations", evaluations));
+    }
+
+    private static void write(Path file, Object value) {
+        try {
+            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), value);
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
     /** The evaluations of an evaluations.json, in file order. */
     public static List<EvaluationRecord> evaluations(Path file) {
         return read(file, "evaluations", EvaluationRecord.class);

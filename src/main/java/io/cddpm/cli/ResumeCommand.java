@@ -1,0 +1,43 @@
+package io.cddpm.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.cddpm.config.ExperimentConfig;
+import io.cddpm.core.Engines;
+import io.cddpm.data.IclevrDataset;
+import io.cddpm.render.DatasetPreparer;
+import io.cddpm.train.Checkpoint;
+import io.cddpm.train.Trainer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cddpm resume}: continue a training run from one of its checkpoints to its planned total. */
+@Command(name = "resume", mixinStandardHelpOptions = true,
+        description = "Continue training from a checkpoint (same config, same total step count; the run directory is the checkpoint's).")
+public final class ResumeCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true, description = "A checkpoint file (RUN/checkpoints/epoch-NNNN.ckpt).")
+    Path checkpoint;
+
+    @Override
+    public Integer call() {
+        Engines.pytorch();
+        ExperimentConfig config;
+        int epoch;
+        try (NDManager m = NDManager.newBaseManager()) {
+            Checkpoint c = Checkpoint.read(checkpoint, m);
+            config = c.config();
+            epoch = c.epoch();
+        }
+        Path runDir = checkpoint.toAbsolutePath().getParent().getParent();
+        if (epoch >= config.training().epochs()) {
+            System.out.printf("%s is the final checkpoint (epoch %d of %d): nothing to resume%n", checkpoint, epoch, config.training().epochs());
+            return ExitCodes.OK;
+        }
+        System.out.printf("resuming %s from epoch %d of %d%n", runDir, epoch, config.training().epochs());
+        IclevrDataset data = DatasetPreparer.load(config.dataset(), config.resolution(), Path.of(config.outputDir()), config.training().limitImages());
+        Trainer.Result result = new Trainer(config, runDir, data, null, true).train(checkpoint);
+        System.out.printf("trained to step %d; last checkpoint %s%n", result.steps(), result.lastCheckpoint());
+        return ExitCodes.OK;
+    }
+}

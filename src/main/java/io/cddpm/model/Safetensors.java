@@ -1,0 +1,154 @@
+package io.cddpm.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cddpm.core.InvalidInputException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The safetensors format: an 8-byte little-endian header length, a JSON header (name -> dtype,
+ * shape, data_offsets; optional "__metadata__" of strings), then the raw little-endian tensor
+ * bytes. Reads F32, F16, BF16, I64 (to NDArrays of that type) and writes what it is given.
+ */
+public final class Safetensors {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Safetensors() {}
+
+    /** A file's tensors (in header order) and metadata. */
+    public record Contents(Map<String, NDArray> tensors, Map<String, String> metadata) {}
+
+    public static void write(OutputStream out, Map<String, NDArray> tensors, Map<String, String> metadata) throws IOException {
+        ObjectNode header = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode meta = header.putObject("__metadata__");
+            metadata.forEach(meta::put);
+        }
+        long offset = 0;
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            NDArray a = e.getValue();
+            long bytes = a.size() * a.getDataType().getNumOfBytes();
+            ObjectNode t = header.putObject(e.getKey());
+            t.put("dtype", code(a.getDataType(), e.getKey()));
+            var shape = t.putArray("shape");
+            for (long d : a.getShape().getShape()) {
+                shape.add(d);
+            }
+            t.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] json = JSON.writeValueAsBytes(header);
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+        out.write(len.array());
+        out.write(json);
+        for (int i = json.length; i < padded; i++) {
+            out.write(' ');
+        }
+        for (NDArray a : tensors.values()) {
+            ByteBuffer data = a.toByteBuffer();
+            byte[] bytes = new byte[data.remaining()];
+            data.order(ByteOrder.LITTLE_ENDIAN).get(bytes);
+            out.write(bytes);
+        }
+    }
+
+    public static byte[] toBytes(Map<String, NDArray> tensors, Map<String, String> metadata) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            write(out, tensors, metadata);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Reads a safetensors stream; {@code source} names it in error messages. */
+    public static Contents read(InputStream in, NDManager manager, String source) throws IOException {
+        byte[] all = in.readAllBytes();
+        return read(all, manager, source);
+    }
+
+    public static Contents read(byte[] all, NDManager manager, String source) {
+        if (all.length < 8) {
+            throw new InvalidInputException(source + ": truncated safetensors (" + all.length + " bytes)");
+        }
+        long headerLength = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (headerLength <= 0 || 8 + headerLength > all.length) {
+            throw new InvalidInputException(source + ": not a safetensors file (header length " + headerLength + ")");
+        }
+        JsonNode header;
+        try {
+            header = JSON.readTree(new String(all, 8, (int) headerLength, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new InvalidInputException(source + ": corrupt safetensors header", e);
+        }
+        long dataStart = 8 + headerLength;
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().equals("__metadata__")) {
+                e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                continue;
+            }
+            JsonNode t = e.getValue();
+            DataType type = type(t.path("dtype").asText(), source, e.getKey());
+            long[] dims = new long[t.path("shape").size()];
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = t.path("shape").get(i).asLong();
+            }
+            long begin = dataStart + t.path("data_offsets").get(0).asLong();
+            long end = dataStart + t.path("data_offsets").get(1).asLong();
+            Shape shape = new Shape(dims);
+            if (end > all.length || begin > end || end - begin != shape.size() * type.getNumOfBytes()) {
+                throw new InvalidInputException(source + ": tensor '" + e.getKey() + "' data out of bounds or wrong size (truncated file?)");
+            }
+            ByteBuffer data = ByteBuffer.allocateDirect((int) (end - begin)).order(ByteOrder.nativeOrder());
+            data.put(ByteBuffer.wrap(all, (int) begin, (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN).slice());
+            data.rewind();
+            tensors.put(e.getKey(), manager.create(data, shape, type));
+        }
+        return new Contents(tensors, metadata);
+    }
+
+    private static String code(DataType type, String name) {
+        return switch (type) {
+            case FLOAT32 -> "F32";
+            case FLOAT16 -> "F16";
+            case BFLOAT16 -> "BF16";
+            case INT64 -> "I64";
+            case INT32 -> "I32";
+            case UINT8 -> "U8";
+            case FLOAT64 -> "F64";
+            default -> throw new IllegalArgumentException("tensor " + name + ": dtype " + type + " not supported in safetensors");
+        };
+    }
+
+    private static DataType type(String code, String source, String name) {
+        return switch (code) {
+            case "F32" -> DataType.FLOAT32;
+            case "F16" -> DataType.FLOAT16;
+            case "BF16" -> DataType.BFLOAT16;
+            case "I64" -> DataType.INT64;
+            case "I32" -> DataType.INT32;
+            case "U8" -> DataType.UINT8;
+            case "F64" -> DataType.FLOAT64;
+            default -> throw new InvalidInputException(source + ": tensor '" + name + "' has unsupported dtype " + code);
+        };
+    }
+}

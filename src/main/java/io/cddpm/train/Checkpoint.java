@@ -1,0 +1,131 @@
+package io.cddpm.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.cddpm.config.ConfigHash;
+import io.cddpm.config.ConfigLoader;
+import io.cddpm.config.ExperimentConfig;
+import io.cddpm.core.InvalidInputException;
+import io.cddpm.model.Safetensors;
+import io.cddpm.viz.EpochRecord;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A training checkpoint: one zip file holding {@code model.safetensors} (weights),
+ * {@code ema.safetensors}, {@code optimizer.safetensors} (AdamW moments), {@code state.json}
+ * (epoch, step, seed, history, config hash) and {@code config.yaml} (the full config). Random state
+ * needs no saving: every step's randomness derives from (seed, step). Written atomically.
+ */
+public record Checkpoint(
+        ExperimentConfig config,
+        int epoch,
+        long step,
+        Map<String, NDArray> model,
+        Map<String, NDArray> ema,
+        Map<String, NDArray> optimizer,
+        List<EpochRecord> history) {
+
+    static final int FORMAT = 1;
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    /** The state.json document. */
+    record State(int format, int epoch, long step, String configHash, String created, List<EpochRecord> history) {}
+
+    /** Writes the checkpoint to a temporary file beside {@code file}, then renames it into place. */
+    public void write(Path file) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+                zip.setLevel(1);
+                entry(zip, "state.json", JSON.writeValueAsBytes(
+                        new State(FORMAT, epoch, step, ConfigHash.of(config), Instant.now().toString(), history)));
+                entry(zip, "config.yaml", ConfigLoader.toYaml(config).getBytes(StandardCharsets.UTF_8));
+                entry(zip, "model.safetensors", Safetensors.toBytes(model, Map.of("format", "cddpm-unet")));
+                entry(zip, "ema.safetensors", Safetensors.toBytes(ema, Map.of("format", "cddpm-unet-ema")));
+                entry(zip, "optimizer.safetensors", Safetensors.toBytes(optimizer, Map.of("format", "cddpm-adamw")));
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing checkpoint " + file, e);
+        }
+    }
+
+    private static void entry(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(bytes);
+        zip.closeEntry();
+    }
+
+    /** Reads a checkpoint; tensors are created in {@code manager}. Damage gives an error naming the file, never a silent restart. */
+    public static Checkpoint read(Path file, NDManager manager) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException(file + ": checkpoint not found");
+        }
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            Map<String, byte[]> entries = new HashMap<>();
+            for (String name : List.of("state.json", "config.yaml", "model.safetensors", "ema.safetensors", "optimizer.safetensors")) {
+                ZipEntry e = zip.getEntry(name);
+                if (e == null) {
+                    throw new InvalidInputException(file + ": not a cddpm checkpoint (missing " + name + ")");
+                }
+                entries.put(name, zip.getInputStream(e).readAllBytes());
+            }
+            State state = JSON.readValue(entries.get("state.json"), new TypeReference<State>() {});
+            if (state.format() != FORMAT) {
+                throw new InvalidInputException(file + ": checkpoint format " + state.format() + ", this cddpm reads " + FORMAT);
+            }
+            ExperimentConfig config = ConfigLoader.fromYaml(new String(entries.get("config.yaml"), StandardCharsets.UTF_8), file + "!config.yaml");
+            String where = file.toString();
+            return new Checkpoint(config, state.epoch(), state.step(),
+                    new LinkedHashMap<>(Safetensors.read(entries.get("model.safetensors"), manager, where + "!model.safetensors").tensors()),
+                    new LinkedHashMap<>(Safetensors.read(entries.get("ema.safetensors"), manager, where + "!ema.safetensors").tensors()),
+                    new LinkedHashMap<>(Safetensors.read(entries.get("optimizer.safetensors"), manager, where + "!optimizer.safetensors").tensors()),
+                    state.history() == null ? List.of() : state.history());
+        } catch (ZipException e) {
+            throw new InvalidInputException(file + ": corrupt or truncated checkpoint (" + e.getMessage() + ")", e);
+        } catch (java.io.EOFException e) {
+            throw new InvalidInputException(file + ": truncated checkpoint", e);
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": unreadable checkpoint (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Copies named tensors into a model's parameters, checking names and shapes. */
+    public static void copyInto(Map<String, NDArray> source, Map<String, NDArray> params, String what) {
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray s = source.get(e.getKey());
+            if (s == null) {
+                throw new InvalidInputException(what + ": missing tensor '" + e.getKey() + "'");
+            }
+            if (!s.getShape().equals(e.getValue().getShape())) {
+                throw new InvalidInputException(what + ": tensor '" + e.getKey() + "' has shape " + s.getShape()
+                        + ", the model expects " + e.getValue().getShape());
+            }
+            e.getValue().set(s.toType(e.getValue().getDataType(), false).toByteBuffer());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.cddpm.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.cddpm.config.EmaConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** An exponential moving average of the weights (shadow = d shadow + (1 - d) weights), with diffusers' warm-up of d. */
+public final class Ema {
+    private final EmaConfig config;
+    private final Map<String, NDArray> shadow = new LinkedHashMap<>();
+
+    public Ema(EmaConfig config) {
+        this.config = config;
+    }
+
+    public void init(Map<String, NDArray> params, NDManager manager) {
+        params.forEach((name, p) -> {
+            NDArray copy = p.duplicate();
+            copy.attach(manager);
+            shadow.put(name, copy);
+        });
+    }
+
+    /** Moves the shadow towards the weights after optimisation step {@code step} (1-based). */
+    public void update(Map<String, NDArray> params, long step) {
+        double d = config.decayAt(step);
+        for (Map.Entry<String, NDArray> e : shadow.entrySet()) {
+            NDArray s = e.getValue();
+            NDArray p = params.get(e.getKey());
+            // s = d s + (1 - d) p  ==  s - (1 - d)(s - p)
+            try (NDArray diff = s.sub(p)) {
+                s.subi(diff.muli(1 - d));
+            }
+        }
+    }
+
+    public Map<String, NDArray> weights() {
+        return shadow;
+    }
+
+    public void load(Map<String, NDArray> state) {
+        for (Map.Entry<String, NDArray> e : shadow.entrySet()) {
+            NDArray s = state.get(e.getKey());
+            if (s == null) {
+                throw new IllegalArgumentException("EMA state lacks " + e.getKey());
+            }
+            e.getValue().set(s.toByteBuffer());
+        }
+    }
+}

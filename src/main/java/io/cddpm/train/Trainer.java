@@ -1,0 +1,229 @@
+package io.cddpm.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import io.cddpm.config.ConfigLoader;
+import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.Precision;
+import io.cddpm.config.TrainingConfig;
+import io.cddpm.core.Engines;
+import io.cddpm.core.InvalidInputException;
+import io.cddpm.data.BatchIterator;
+import io.cddpm.data.IclevrDataset;
+import io.cddpm.diffusion.ForwardProcess;
+import io.cddpm.diffusion.NoiseSchedule;
+import io.cddpm.diffusion.SamplingLoop;
+import io.cddpm.diffusion.SchedulerConfig;
+import io.cddpm.model.ConditionalUNet;
+import io.cddpm.model.NamedParameters;
+import io.cddpm.model.UNetSpec;
+import io.cddpm.model.UNets;
+import io.cddpm.viz.EpochRecord;
+import io.cddpm.viz.RunFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains the conditional UNet on a dataset: uniform timesteps, MSE against the prediction type's
+ * target, classifier-free-guidance condition dropout, AdamW with warm-up + cosine decay and
+ * gradient-norm clipping, an EMA of the weights, a checkpoint every N epochs and at the end.
+ * Every step runs in its own NDManager sub-scope. All randomness of step s derives from
+ * (seed, s), so a run resumed from a checkpoint continues exactly as it would have.
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final ExperimentConfig config;
+    private final Path runDir;
+    private final IclevrDataset dataset;
+    private final TrainingListener listener;
+    private final boolean progressBar;
+
+    public Trainer(ExperimentConfig config, Path runDir, IclevrDataset dataset, TrainingListener listener, boolean progressBar) {
+        this.config = config;
+        this.runDir = runDir;
+        this.dataset = dataset;
+        this.listener = listener == null ? TrainingListener.NONE : listener;
+        this.progressBar = progressBar;
+        if (dataset.resolution() != config.resolution()) {
+            throw new IllegalArgumentException("dataset resolution " + dataset.resolution() + " != config resolution " + config.resolution());
+        }
+        if (config.training().precision() == Precision.BF16) {
+            throw new InvalidInputException("training.precision: bf16 is not supported by the trainer yet; use fp32");
+        }
+    }
+
+    /** What a finished training left behind. */
+    public record Result(Path lastCheckpoint, List<EpochRecord> history, long steps) {}
+
+    public static Path checkpointPath(Path runDir, int epoch) {
+        return runDir.resolve("checkpoints").resolve(String.format("epoch-%04d.ckpt", epoch));
+    }
+
+    /** Trains from scratch, or continues from {@code resume} (a checkpoint of this run) when given. */
+    public Result train(Path resume) {
+        Engines.pytorch();
+        TrainingConfig t = config.training();
+        Device device = Engines.device(t.device());
+        int batchesPerEpoch = new BatchIterator(dataset, t.batchSize(), false, t.seed(), 0).batches();
+        long totalSteps = (long) batchesPerEpoch * t.epochs();
+        LearningRate lr = new LearningRate(t.lr(), t.warmupSteps(), totalSteps, t.lrSchedule());
+        SchedulerConfig sc = SchedulerConfig.of(config.diffusion());
+        ForwardProcess forward = new ForwardProcess(NoiseSchedule.of(sc));
+        int timesteps = sc.numTrainTimesteps();
+        writeConfig();
+
+        try (NDManager root = NDManager.newBaseManager(device)) {
+            ConditionalUNet unet = UNets.create(UNetSpec.of(config.model(), config.resolution()), root, t.seed());
+            Map<String, NDArray> params = NamedParameters.arrays(unet);
+            AdamW adam = new AdamW(t.weightDecay());
+            adam.init(params, root);
+            Ema ema = new Ema(t.ema());
+            ema.init(params, root);
+            int startEpoch = 0;
+            long step = 0;
+            List<EpochRecord> history = new ArrayList<>();
+            if (resume != null) {
+                try (NDManager loading = root.newSubManager()) {
+                    Checkpoint c = Checkpoint.read(resume, loading);
+                    Checkpoint.copyInto(c.model(), params, resume + " (model)");
+                    ema.load(c.ema());
+                    adam.load(c.optimizer(), c.step());
+                    startEpoch = c.epoch();
+                    step = c.step();
+                    history.addAll(c.history());
+                }
+                LOG.info("resumed from {} at epoch {}, step {}", resume, startEpoch, step);
+            }
+            ParameterStore ps = new ParameterStore(root, false);
+            Path last = resume;
+            for (int epoch = startEpoch + 1; epoch <= t.epochs(); epoch++) {
+                BatchIterator batches = new BatchIterator(dataset, t.batchSize(), false, t.seed(), epoch);
+                long start = System.nanoTime();
+                double lossSum = 0;
+                int images = 0;
+                double currentLr = 0;
+                try (ProgressBar bar = progressBar ? bar("epoch " + epoch + "/" + t.epochs(), batches.batches()) : null) {
+                    while (batches.hasNext()) {
+                        currentLr = lr.at(step);
+                        try (NDManager scope = root.newSubManager()) {
+                            BatchIterator.Batch batch = batches.next(scope);
+                            double loss = step(scope, unet, ps, params, forward, adam, ema, batch, step, currentLr, timesteps);
+                            int b = (int) batch.images().getShape().get(0);
+                            lossSum += loss * b;
+                            images += b;
+                            step++;
+                            listener.onStep(step, loss, currentLr);
+                            if (bar != null) {
+                                bar.step();
+                                bar.setExtraMessage(String.format(" loss %.4f lr %.2e step %d %.1f img/s", loss, currentLr, step,
+                                        images / Math.max(1e-9, (System.nanoTime() - start) / 1e9)));
+                            }
+                        }
+                    }
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                EpochRecord record = new EpochRecord(epoch, lossSum / Math.max(1, images), currentLr, images / seconds, seconds, step);
+                history.add(record);
+                RunFiles.writeHistory(runDir.resolve(RunFiles.HISTORY), history);
+                LOG.info("epoch {}/{}: loss {} lr {} {} img/s, rss {} MiB", epoch, t.epochs(), String.format("%.5f", record.loss()),
+                        String.format("%.2e", currentLr), String.format("%.1f", record.imagesPerS()), Memory.residentBytes() >> 20);
+                listener.onEpoch(record);
+                if (epoch % t.checkpointEvery() == 0 || epoch == t.epochs()) {
+                    last = checkpointPath(runDir, epoch);
+                    new Checkpoint(config, epoch, step, params, ema.weights(), adam.state(), history).write(last);
+                    listener.onCheckpoint(epoch, last);
+                }
+            }
+            return new Result(last, history, step);
+        }
+    }
+
+    private double step(NDManager scope, ConditionalUNet unet, ParameterStore ps, Map<String, NDArray> params, ForwardProcess forward,
+            AdamW adam, Ema ema, BatchIterator.Batch batch, long step, double lr, int timesteps) {
+        TrainingConfig t = config.training();
+        NDArray x0 = batch.images();
+        int b = (int) x0.getShape().get(0);
+        SplittableRandom random = new SplittableRandom(SamplingLoop.mix(t.seed(), step));
+        int[] ts = new int[b];
+        float[] tf = new float[b];
+        float[] keep = new float[b];
+        for (int i = 0; i < b; i++) {
+            ts[i] = random.nextInt(timesteps);
+            tf[i] = ts[i];
+            keep[i] = random.nextDouble() < t.condDropout() ? 0f : 1f;
+        }
+        NDArray noise = SamplingLoop.gaussian(scope, x0.getShape(), random);
+        NDArray xt = forward.addNoise(x0, noise, ts);
+        NDArray target = forward.target(config.diffusion().predictionType(), x0, noise, ts);
+        NDArray labels = batch.labels().mul(scope.create(keep, new Shape(b, 1)));
+        NDArray tArray = scope.create(tf);
+        double lossValue;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray pred = unet.predict(ps, xt, tArray, labels, true);
+            NDArray loss = pred.sub(target).square().mean();
+            gc.backward(loss);
+            lossValue = loss.getFloat();
+        }
+        Map<String, NDArray> grads = new LinkedHashMap<>();
+        NDArray sumSquares = scope.zeros(new Shape());
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray g = e.getValue().getGradient();
+            g.attach(scope);
+            grads.put(e.getKey(), g);
+            sumSquares = sumSquares.add(g.square().sum());
+        }
+        double scale = 1.0;
+        if (t.gradClip() != null) {
+            double norm = Math.sqrt(sumSquares.getFloat());
+            if (norm > t.gradClip()) {
+                scale = t.gradClip() / (norm + 1e-6);
+            }
+        }
+        adam.update(params, grads, lr, scale);
+        for (NDArray g : grads.values()) {
+            g.muli(0);
+        }
+        if (t.ema().enabled()) {
+            ema.update(params, step + 1);
+        }
+        return lossValue;
+    }
+
+    private void writeConfig() {
+        try {
+            Files.createDirectories(runDir);
+            Files.writeString(runDir.resolve("config.yaml"), ConfigLoader.toYaml(config), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + runDir.resolve("config.yaml"), e);
+        }
+    }
+
+    private static ProgressBar bar(String task, long total) {
+        return new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(total)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(1000)
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                .build();
+    }
+}

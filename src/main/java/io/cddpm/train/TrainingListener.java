@@ -1,0 +1,18 @@
+package io.cddpm.train;
+
+import io.cddpm.viz.EpochRecord;
+import java.nio.file.Path;
+
+/** Hooks into training, so orchestration (evaluation, tracking) can react without the trainer knowing it. */
+public interface TrainingListener {
+    /** After every optimisation step (global step count, loss, learning rate). */
+    default void onStep(long step, double loss, double lr) {}
+
+    /** After every epoch. */
+    default void onEpoch(EpochRecord record) {}
+
+    /** After a checkpoint file has been written (atomically) for {@code epoch}. */
+    default void onCheckpoint(int epoch, Path checkpoint) {}
+
+    TrainingListener NONE = new TrainingListener() {};
+}
