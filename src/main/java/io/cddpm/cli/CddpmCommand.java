@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
             DataCommand.class,
             TrainCommand.class,
             ResumeCommand.class,
+            SampleCommand.class,
             ReportCommand.class,
             ConfigCommand.class,
         })

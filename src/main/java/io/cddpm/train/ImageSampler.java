@@ -1,0 +1,121 @@
+package io.cddpm.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.SamplingConfig;
+import io.cddpm.diffusion.DdimScheduler;
+import io.cddpm.diffusion.DdpmScheduler;
+import io.cddpm.diffusion.SamplerKind;
+import io.cddpm.diffusion.SamplingLoop;
+import io.cddpm.diffusion.Scheduler;
+import io.cddpm.diffusion.SchedulerConfig;
+import io.cddpm.model.ConditionalUNet;
+import io.cddpm.model.GuidedDenoiser;
+import io.cddpm.model.NamedParameters;
+import io.cddpm.model.UNetSpec;
+import io.cddpm.model.UNets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Generates images for label conditions from a checkpoint (EMA weights by default), with DDPM or
+ * DDIM and classifier-free guidance, in batches; optionally keeps intermediate images of the first
+ * condition for the progressive-generation picture.
+ */
+public final class ImageSampler implements AutoCloseable {
+    private final ExperimentConfig config;
+    private final NDManager manager;
+    private final ConditionalUNet unet;
+
+    /** What sampling produced: images (N, 3, H, W) in [-1, 1] and the chosen intermediates of image 0. */
+    public record Samples(NDArray images, List<NDArray> intermediates, List<Integer> intermediateSteps) {}
+
+    private ImageSampler(ExperimentConfig config, NDManager manager, ConditionalUNet unet) {
+        this.config = config;
+        this.manager = manager;
+        this.unet = unet;
+    }
+
+    /** Loads a checkpoint's EMA (or raw) weights into a fresh UNet in its own manager. */
+    public static ImageSampler fromCheckpoint(Path checkpoint, boolean useEma) {
+        io.cddpm.core.Engines.pytorch();
+        NDManager manager = NDManager.newBaseManager();
+        try (NDManager loading = manager.newSubManager()) {
+            Checkpoint c = Checkpoint.read(checkpoint, loading);
+            ConditionalUNet unet = UNets.create(UNetSpec.of(c.config().model(), c.config().resolution()), manager, 0);
+            boolean ema = useEma && c.config().training().ema().enabled();
+            Checkpoint.copyInto(ema ? c.ema() : c.model(), NamedParameters.arrays(unet), checkpoint + (ema ? " (ema)" : " (model)"));
+            return new ImageSampler(c.config(), manager, unet);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public ExperimentConfig config() {
+        return config;
+    }
+
+    /** The scheduler a sampling config selects for this model's diffusion settings. */
+    public Scheduler scheduler(SamplingConfig sampling) {
+        SchedulerConfig sc = SchedulerConfig.of(config.diffusion());
+        return sampling.sampler() == SamplerKind.DDPM ? new DdpmScheduler(sc) : new DdimScheduler(sc, sampling.steps(), sampling.eta());
+    }
+
+    /**
+     * Samples one image per condition row, {@code batchSize} at a time; the result lives in {@code out}.
+     *
+     * @param keepEvery keep image 0's intermediate every this many steps (0 = none); the final image is always last
+     */
+    public Samples sample(float[][] conditions, SamplingConfig sampling, int batchSize, int keepEvery, NDManager out) {
+        Scheduler scheduler = scheduler(sampling);
+        int r = config.resolution();
+        int n = conditions.length;
+        List<NDArray> batches = new ArrayList<>();
+        List<NDArray> intermediates = new ArrayList<>();
+        List<Integer> steps = new ArrayList<>();
+        ParameterStore ps = new ParameterStore(manager, false);
+        int total = scheduler.timesteps().length;
+        for (int start = 0; start < n; start += batchSize) {
+            int b = Math.min(batchSize, n - start);
+            float[] flat = new float[b * conditions[0].length];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(conditions[start + i], 0, flat, i * conditions[0].length, conditions[0].length);
+            }
+            boolean first = start == 0;
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray labels = scope.create(flat, new Shape(b, conditions[0].length));
+                GuidedDenoiser denoiser = new GuidedDenoiser(unet, ps, labels, sampling.guidance());
+                SamplingLoop.StepListener keep = !first || keepEvery <= 0 ? null : (index, t, sample) -> {
+                    if (index % keepEvery == 0 && index != total - 1) {
+                        NDArray copy = sample.get("0:1").duplicate();
+                        copy.attach(out);
+                        intermediates.add(copy);
+                        steps.add(t);
+                    }
+                };
+                NDArray images = new SamplingLoop(scheduler).run(scope, new Shape(b, 3, r, r), denoiser,
+                        SamplingLoop.mix(sampling.seed(), start), keep);
+                images.attach(out);
+                batches.add(images);
+                if (first && keepEvery > 0) {
+                    NDArray last = images.get("0:1").duplicate();
+                    last.attach(out);
+                    intermediates.add(last);
+                    steps.add(0);
+                }
+            }
+        }
+        NDArray all = batches.size() == 1 ? batches.get(0) : io.cddpm.model.Batches.concat(batches);
+        return new Samples(all.clip(-1, 1), intermediates, steps);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
