@@ -1,0 +1,87 @@
+package io.cddpm.data;
+
+import java.util.List;
+
+/**
+ * A preprocessed dataset in memory: square RGB images as CHW bytes (0-255) and multi-hot labels.
+ * {@link #image(int)} gives the float pixels in [-1, 1] the models use.
+ */
+public final class IclevrDataset {
+    private final int resolution;
+    private final int numLabels;
+    private final byte[] pixels; // n * 3 * r * r
+    private final byte[] labels; // n * numLabels (0/1)
+    private final List<String> names;
+
+    public IclevrDataset(int resolution, int numLabels, byte[] pixels, byte[] labels, List<String> names) {
+        this.resolution = resolution;
+        this.numLabels = numLabels;
+        this.pixels = pixels;
+        this.labels = labels;
+        this.names = List.copyOf(names);
+        if (pixels.length != (long) names.size() * imageBytes() || labels.length != names.size() * numLabels) {
+            throw new IllegalArgumentException("dataset arrays do not match " + names.size() + " images");
+        }
+    }
+
+    public int size() {
+        return names.size();
+    }
+
+    public int resolution() {
+        return resolution;
+    }
+
+    public int numLabels() {
+        return numLabels;
+    }
+
+    public String name(int i) {
+        return names.get(i);
+    }
+
+    public int imageBytes() {
+        return 3 * resolution * resolution;
+    }
+
+    /** Raw storage (shared, do not modify): n * 3 * r * r bytes. */
+    byte[] pixelBytes() {
+        return pixels;
+    }
+
+    byte[] labelBytes() {
+        return labels;
+    }
+
+    List<String> names() {
+        return names;
+    }
+
+    /** Writes image i as floats in [-1, 1] (CHW) into {@code out} at {@code offset}. */
+    public void image(int i, float[] out, int offset) {
+        int n = imageBytes();
+        int base = i * n;
+        for (int k = 0; k < n; k++) {
+            out[offset + k] = (pixels[base + k] & 0xff) / 127.5f - 1f;
+        }
+    }
+
+    public float[] image(int i) {
+        float[] out = new float[imageBytes()];
+        image(i, out, 0);
+        return out;
+    }
+
+    /** Writes the multi-hot labels of image i into {@code out} at {@code offset}. */
+    public void labels(int i, float[] out, int offset) {
+        for (int k = 0; k < numLabels; k++) {
+            out[offset + k] = labels[i * numLabels + k];
+        }
+    }
+
+    public float[] labels(int i) {
+        float[] out = new float[numLabels];
+        labels(i, out, 0);
+        return out;
+    }
+}

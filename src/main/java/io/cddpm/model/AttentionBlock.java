@@ -1,0 +1,78 @@
+package io.cddpm.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Spatial self-attention as diffusers' Attention in a UNet2D block: GroupNorm, q/k/v projections,
+ * multi-head scaled dot-product attention over the H*W positions (head dim fixed, heads = C / dim),
+ * output projection, residual. Input and output (B, C, H, W).
+ */
+public final class AttentionBlock extends AbstractBlock {
+    private final int channels;
+    private final int heads;
+    private final int headDim;
+    private final Block groupNorm;
+    private final Block toQ;
+    private final Block toK;
+    private final Block toV;
+    private final Block toOut;
+
+    public AttentionBlock(int channels, int headDim, int groups, float eps) {
+        if (channels % headDim != 0) {
+            throw new IllegalArgumentException("attention: " + channels + " channels not divisible by head dim " + headDim);
+        }
+        this.channels = channels;
+        this.headDim = headDim;
+        this.heads = channels / headDim;
+        groupNorm = addChildBlock("group_norm", new GroupNorm(groups, channels, eps));
+        toQ = addChildBlock("to_q", Layers.linear(channels));
+        toK = addChildBlock("to_k", Layers.linear(channels));
+        toV = addChildBlock("to_v", Layers.linear(channels));
+        toOut = addChildBlock("to_out.0", Layers.linear(channels));
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long hw = s.get(2) * s.get(3);
+        NDArray h = ResnetBlock.one(groupNorm, ps, x, training).reshape(b, channels, hw).transpose(0, 2, 1);
+        NDArray q = split(ResnetBlock.one(toQ, ps, h, training), b, hw);
+        NDArray k = split(ResnetBlock.one(toK, ps, h, training), b, hw);
+        NDArray v = split(ResnetBlock.one(toV, ps, h, training), b, hw);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim));
+        NDArray attended = scores.softmax(-1).matMul(v); // (B, heads, HW, d)
+        NDArray merged = attended.transpose(0, 2, 1, 3).reshape(b, hw, channels);
+        NDArray o = ResnetBlock.one(toOut, ps, merged, training);
+        return new NDList(o.transpose(0, 2, 1).reshape(s).add(x));
+    }
+
+    private NDArray split(NDArray t, long b, long hw) {
+        return t.reshape(b, hw, heads, headDim).transpose(0, 2, 1, 3);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape x = inputShapes[0];
+        groupNorm.initialize(manager, dataType, x);
+        Shape tokens = new Shape(x.get(0), x.get(2) * x.get(3), channels);
+        toQ.initialize(manager, dataType, tokens);
+        toK.initialize(manager, dataType, tokens);
+        toV.initialize(manager, dataType, tokens);
+        toOut.initialize(manager, dataType, tokens);
+    }
+}

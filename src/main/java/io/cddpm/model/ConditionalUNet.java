@@ -1,0 +1,221 @@
+package io.cddpm.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The conditional denoiser: diffusers' UNet2DModel (positional time embedding with
+ * flip_sin_to_cos and shift 0, ResNet down/up blocks with optional attention, a mid block with
+ * attention, stride-2 conv downsampling, nearest x2 + conv upsampling, skip connections) with the
+ * i-CLEVR reference solution's conditioning: multi-hot labels -> Linear(numClasses, 4 C0) added to
+ * the time embedding.
+ *
+ * <p>Inputs: (sample (B, 3, H, W), timesteps (B) float, labels (B, numClasses)); output: (B, 3, H, W).
+ */
+public final class ConditionalUNet extends AbstractBlock {
+    private final UNetSpec spec;
+    private final Block convIn;
+    private final Block timeLinear1;
+    private final Block timeLinear2;
+    private final Block classEmbedding;
+    private final List<Level> down = new ArrayList<>();
+    private final Block midResnet1;
+    private final Block midAttention;
+    private final Block midResnet2;
+    private final List<Level> up = new ArrayList<>();
+    private final Block convNormOut;
+    private final Block convOut;
+
+    /** One resolution level: resnets, optional attention after each, optional resampler. */
+    private record Level(List<ResnetBlock> resnets, List<Block> attentions, Block resampler) {}
+
+    public ConditionalUNet(UNetSpec spec) {
+        this.spec = spec;
+        List<Integer> ch = spec.blockOutChannels();
+        int c0 = ch.get(0);
+        int temb = spec.timeEmbedDim();
+        int groups = spec.normGroups();
+        float eps = UNetSpec.NORM_EPS;
+        int levels = spec.levels();
+
+        convIn = addChildBlock("conv_in", Layers.conv(c0, 3, 1, 1));
+        timeLinear1 = addChildBlock("time_embedding.linear_1", Layers.linear(temb));
+        timeLinear2 = addChildBlock("time_embedding.linear_2", Layers.linear(temb));
+        classEmbedding = addChildBlock("class_embedding", Layers.linear(temb));
+
+        int output = c0;
+        for (int i = 0; i < levels; i++) {
+            int input = output;
+            output = ch.get(i);
+            boolean attn = spec.attentionLevels().get(i);
+            List<ResnetBlock> resnets = new ArrayList<>();
+            List<Block> attentions = new ArrayList<>();
+            for (int j = 0; j < spec.layersPerBlock(); j++) {
+                resnets.add(addChildBlock("down_blocks." + i + ".resnets." + j,
+                        new ResnetBlock(j == 0 ? input : output, output, temb, groups, eps)));
+                if (attn) {
+                    attentions.add(addChildBlock("down_blocks." + i + ".attentions." + j,
+                            new AttentionBlock(output, spec.attentionHeadDim(), groups, eps)));
+                }
+            }
+            Block downsampler = i == levels - 1 ? null
+                    : addChildBlock("down_blocks." + i + ".downsamplers.0.conv", Layers.conv(output, 3, 2, 1));
+            down.add(new Level(resnets, attentions, downsampler));
+        }
+
+        int last = ch.get(levels - 1);
+        midResnet1 = addChildBlock("mid_block.resnets.0", new ResnetBlock(last, last, temb, groups, eps));
+        midAttention = addChildBlock("mid_block.attentions.0", new AttentionBlock(last, spec.attentionHeadDim(), groups, eps));
+        midResnet2 = addChildBlock("mid_block.resnets.1", new ResnetBlock(last, last, temb, groups, eps));
+
+        List<Integer> rev = new ArrayList<>(ch);
+        java.util.Collections.reverse(rev);
+        output = rev.get(0);
+        for (int i = 0; i < levels; i++) {
+            int prevOutput = output;
+            output = rev.get(i);
+            int input = rev.get(Math.min(i + 1, levels - 1));
+            boolean attn = spec.attentionLevels().get(levels - 1 - i);
+            int layers = spec.layersPerBlock() + 1;
+            List<ResnetBlock> resnets = new ArrayList<>();
+            List<Block> attentions = new ArrayList<>();
+            for (int j = 0; j < layers; j++) {
+                int skip = j == layers - 1 ? input : output;
+                int resIn = j == 0 ? prevOutput : output;
+                resnets.add(addChildBlock("up_blocks." + i + ".resnets." + j,
+                        new ResnetBlock(resIn + skip, output, temb, groups, eps)));
+                if (attn) {
+                    attentions.add(addChildBlock("up_blocks." + i + ".attentions." + j,
+                            new AttentionBlock(output, spec.attentionHeadDim(), groups, eps)));
+                }
+            }
+            Block upsampler = i == levels - 1 ? null
+                    : addChildBlock("up_blocks." + i + ".upsamplers.0.conv", Layers.conv(output, 3, 1, 1));
+            up.add(new Level(resnets, attentions, upsampler));
+        }
+        convNormOut = addChildBlock("conv_norm_out", new GroupNorm(groups, c0, eps));
+        convOut = addChildBlock("conv_out", Layers.conv(spec.channels(), 3, 1, 1));
+    }
+
+    public UNetSpec spec() {
+        return spec;
+    }
+
+    /** Convenience forward for inference and training code. */
+    public NDArray predict(ParameterStore ps, NDArray sample, NDArray timesteps, NDArray labels, boolean training) {
+        return forward(ps, new NDList(sample, timesteps, labels), training).singletonOrThrow();
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray sample = inputs.get(0);
+        NDArray timesteps = inputs.get(1);
+        NDArray labels = inputs.get(2);
+
+        NDArray tProj = TimestepEmbedding.sinusoidal(timesteps, spec.blockOutChannels().get(0)).toType(sample.getDataType(), false);
+        NDArray emb = ResnetBlock.one(timeLinear2, ps, Layers.silu(ResnetBlock.one(timeLinear1, ps, tProj, training)), training);
+        emb = emb.add(ResnetBlock.one(classEmbedding, ps, labels.toType(sample.getDataType(), false), training));
+
+        NDArray h = ResnetBlock.one(convIn, ps, sample, training);
+        List<NDArray> skips = new ArrayList<>();
+        skips.add(h);
+        for (Level level : down) {
+            for (int j = 0; j < level.resnets.size(); j++) {
+                h = level.resnets.get(j).forward(ps, new NDList(h, emb), training).singletonOrThrow();
+                if (!level.attentions.isEmpty()) {
+                    h = ResnetBlock.one(level.attentions.get(j), ps, h, training);
+                }
+                skips.add(h);
+            }
+            if (level.resampler != null) {
+                h = ResnetBlock.one(level.resampler, ps, h, training);
+                skips.add(h);
+            }
+        }
+        h = midResnet1.forward(ps, new NDList(h, emb), training).singletonOrThrow();
+        h = ResnetBlock.one(midAttention, ps, h, training);
+        h = midResnet2.forward(ps, new NDList(h, emb), training).singletonOrThrow();
+        for (Level level : up) {
+            for (int j = 0; j < level.resnets.size(); j++) {
+                NDArray skip = skips.remove(skips.size() - 1);
+                h = h.concat(skip, 1);
+                h = level.resnets.get(j).forward(ps, new NDList(h, emb), training).singletonOrThrow();
+                if (!level.attentions.isEmpty()) {
+                    h = ResnetBlock.one(level.attentions.get(j), ps, h, training);
+                }
+            }
+            if (level.resampler != null) {
+                h = h.repeat(2, 2).repeat(3, 2); // nearest-neighbour x2
+                h = ResnetBlock.one(level.resampler, ps, h, training);
+            }
+        }
+        h = Layers.silu(ResnetBlock.one(convNormOut, ps, h, training));
+        return new NDList(ResnetBlock.one(convOut, ps, h, training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        long b = inputShapes[0].get(0);
+        int size = (int) inputShapes[0].get(2);
+        List<Integer> ch = spec.blockOutChannels();
+        int c0 = ch.get(0);
+        int temb = spec.timeEmbedDim();
+        convIn.initialize(manager, dataType, inputShapes[0]);
+        timeLinear1.initialize(manager, dataType, new Shape(b, c0));
+        timeLinear2.initialize(manager, dataType, new Shape(b, temb));
+        classEmbedding.initialize(manager, dataType, new Shape(b, spec.numClasses()));
+        List<Integer> skipChannels = new ArrayList<>();
+        skipChannels.add(c0);
+        int channels = c0;
+        for (int i = 0; i < down.size(); i++) {
+            Level level = down.get(i);
+            for (int j = 0; j < level.resnets.size(); j++) {
+                ResnetBlock r = level.resnets.get(j);
+                r.initialize(manager, dataType, new Shape(b, r.inChannels(), size, size), new Shape(b, temb));
+                channels = ch.get(i);
+                if (!level.attentions.isEmpty()) {
+                    level.attentions.get(j).initialize(manager, dataType, new Shape(b, channels, size, size));
+                }
+            }
+            if (level.resampler != null) {
+                level.resampler.initialize(manager, dataType, new Shape(b, channels, size, size));
+                size /= 2;
+            }
+        }
+        Shape mid = new Shape(b, channels, size, size);
+        midResnet1.initialize(manager, dataType, mid, new Shape(b, temb));
+        midAttention.initialize(manager, dataType, mid);
+        midResnet2.initialize(manager, dataType, mid, new Shape(b, temb));
+        for (int i = 0; i < up.size(); i++) {
+            Level level = up.get(i);
+            int out = ch.get(ch.size() - 1 - i);
+            for (int j = 0; j < level.resnets.size(); j++) {
+                ResnetBlock r = level.resnets.get(j);
+                r.initialize(manager, dataType, new Shape(b, r.inChannels(), size, size), new Shape(b, temb));
+                if (!level.attentions.isEmpty()) {
+                    level.attentions.get(j).initialize(manager, dataType, new Shape(b, out, size, size));
+                }
+            }
+            if (level.resampler != null) {
+                size *= 2;
+                level.resampler.initialize(manager, dataType, new Shape(b, out, size, size));
+            }
+        }
+        convNormOut.initialize(manager, dataType, new Shape(b, c0, size, size));
+        convOut.initialize(manager, dataType, new Shape(b, c0, size, size));
+    }
+}

@@ -1,0 +1,47 @@
+package io.cddpm.model;
+
+import io.cddpm.config.ModelConfig;
+import java.util.List;
+
+/**
+ * The resolved shape of a conditional UNet: what diffusers' UNet2DModel config would say
+ * (block_out_channels, layers_per_block, which levels use attention blocks, head dim, groups),
+ * plus the condition width and image size.
+ */
+public record UNetSpec(
+        List<Integer> blockOutChannels,
+        int layersPerBlock,
+        List<Boolean> attentionLevels,
+        int attentionHeadDim,
+        int normGroups,
+        int numClasses,
+        int sampleSize,
+        int channels) {
+
+    public static final float NORM_EPS = 1e-5f;
+
+    public UNetSpec {
+        blockOutChannels = List.copyOf(blockOutChannels);
+        attentionLevels = List.copyOf(attentionLevels);
+        if (blockOutChannels.size() != attentionLevels.size()) {
+            throw new IllegalArgumentException("attention_levels has " + attentionLevels.size()
+                    + " entries but block_out_channels has " + blockOutChannels.size());
+        }
+    }
+
+    /** The spec for an experiment's model section at the given image resolution (3-channel images). */
+    public static UNetSpec of(ModelConfig model, int resolution) {
+        ModelConfig r = model.resolved();
+        return new UNetSpec(r.blockOutChannels(), r.layersPerBlock(), r.attentionLevels(),
+                r.attentionHeadDim(), r.normGroups(), r.numClasses(), resolution, 3);
+    }
+
+    public int levels() {
+        return blockOutChannels.size();
+    }
+
+    /** Width of the time (and label) embedding: 4 x the first level's channels. */
+    public int timeEmbedDim() {
+        return 4 * blockOutChannels.get(0);
+    }
+}

@@ -1,0 +1,44 @@
+package io.cddpm.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.cddpm.config.ModelConfig;
+import io.cddpm.config.ModelPreset;
+import io.cddpm.core.Engines;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConditionalUNetTest {
+
+    /** The parameter counts diffusers' UNet2DModel + Linear(24, 4 C0) has for the reference configs. */
+    @ParameterizedTest
+    @CsvSource({"TINY32, 32, 3943747", "BASE32, 32, 16062851", "LAB64, 64, 113686019"})
+    void parameterCountsEqualDiffusers(ModelPreset preset, int size, long expected) {
+        Engines.pytorch();
+        ModelConfig config = new ModelConfig(preset, null, null, null, 8, 32, 24);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ConditionalUNet unet = UNets.create(UNetSpec.of(config, size), manager, 0);
+            assertEquals(expected, UNets.parameterCount(unet));
+        }
+    }
+
+    @Test
+    void forwardKeepsTheImageShape() {
+        Engines.pytorch();
+        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16), manager, 0);
+            NDArray x = manager.randomNormal(new Shape(2, 3, 16, 16));
+            NDArray t = manager.create(new float[] {10, 900});
+            NDArray y = manager.zeros(new Shape(2, 24), DataType.FLOAT32);
+            NDArray out = unet.predict(new ParameterStore(manager, false), x, t, y, false);
+            assertEquals(new Shape(2, 3, 16, 16), out.getShape());
+        }
+    }
+}
