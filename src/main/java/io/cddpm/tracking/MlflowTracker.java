@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
@@ -72,6 +73,13 @@ public final class MlflowTracker implements AutoCloseable {
         this.trackingUri = stripSlash(Objects.requireNonNull(trackingUri, "trackingUri"));
         this.ownPool = ownPool;
         this.store = new OutboxStore(ownPool != null ? ownPool : db);
+        try {
+            // Records still pending from an earlier process may have reached MLflow just before it died
+            // (its "sent" mark lost): deliver them as retries, which never duplicate.
+            store.markPendingUncertain();
+        } catch (SQLException e) {
+            LOG.error("tracking: cannot read the outbox: {}", e.getMessage());
+        }
         this.backend = new MlflowBackend(this.trackingUri);
         this.sender = new OutboxSender(store, backend);
         this.retryMax = retryMax;
@@ -283,10 +291,11 @@ public final class MlflowTracker implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = 200;
         while (true) {
-            if (deliverOnce() && pendingCount() == 0) {
+            long left = deadline - System.nanoTime();
+            if (deliverOnce(Math.max(0, left)) && pendingCount() == 0) {
                 return true;
             }
-            long left = deadline - System.nanoTime();
+            left = deadline - System.nanoTime();
             if (left <= 0) {
                 return pendingCount() == 0;
             }
@@ -295,9 +304,19 @@ public final class MlflowTracker implements AutoCloseable {
         }
     }
 
-    /** One delivery pass; false when MLflow could not be reached (or failed) part-way. */
-    private boolean deliverOnce() {
-        delivering.lock();
+    /**
+     * One delivery pass; false when MLflow could not be reached (or failed) part-way, or another pass
+     * (e.g. one stuck on a server that stopped answering) still held the outbox after waitNanos.
+     */
+    private boolean deliverOnce(long waitNanos) {
+        try {
+            if (!delivering.tryLock(waitNanos, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
         try {
             int n = sender.deliverPending();
             if (unreachable) {
@@ -325,7 +344,7 @@ public final class MlflowTracker implements AutoCloseable {
     private void sendLoop() {
         long backoff = 250;
         while (!closed) {
-            boolean ok = deliverOnce();
+            boolean ok = deliverOnce(Long.MAX_VALUE);
             backoff = ok ? 250 : Math.min(backoff * 2, retryMax.toMillis());
             synchronized (signal) {
                 long wait = ok ? 1000 : backoff;

@@ -119,7 +119,14 @@ final class OutboxSender {
             }
             store.markSent(group);
         } catch (DeliveryException e) {
-            if (e.permanent()) {
+            if (e.permanent() && group.size() > 1) {
+                // Isolate the record MLflow refuses; the others of the merged batch still go out
+                // (as retries: part of the batch may have arrived).
+                for (OutboxRecord r : group) {
+                    deliver(List.of(new OutboxRecord(r.seq(), r.uid(), r.runKey(), r.kind(), r.payload(),
+                            r.attempts() + 1)));
+                }
+            } else if (e.permanent()) {
                 fail(group, e.getMessage());
             } else {
                 store.noteError(group, e.getMessage());

@@ -151,6 +151,16 @@ final class OutboxStore {
         update(records, "UPDATE TRACKING_OUTBOX SET ATTEMPTS = ATTEMPTS + 1 WHERE SEQ = ?", null);
     }
 
+    /** Counts every pending record as attempted once more (their outcome is unknown). */
+    void markPendingUncertain() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement p = c.prepareStatement(
+                        "UPDATE TRACKING_OUTBOX SET ATTEMPTS = ATTEMPTS + 1 WHERE STATE = ?")) {
+            p.setString(1, PENDING);
+            p.executeUpdate();
+        }
+    }
+
     /** Notes a failed attempt that will be retried. */
     void noteError(List<OutboxRecord> records, String error) throws SQLException {
         update(records, "UPDATE TRACKING_OUTBOX SET LAST_ERROR = ? WHERE SEQ = ?", error);

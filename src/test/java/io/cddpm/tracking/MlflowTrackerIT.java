@@ -63,6 +63,7 @@ class MlflowTrackerIT {
                         tracker.logMetrics(t, Map.of("loss", 1.0 / (step + 1), "lr", 1e-4), step);
                     }
                     tracker.logMetrics(t, Map.of("epoch_loss", 0.3, "images_per_s", 12.5), 1);
+                    tracker.logParams(t, params); // a resumed trial logs its params again: accepted, no error
                     tracker.logMetric(t, "accuracy_test", 0.75, 1);
                     tracker.logArtifact(t, config, null);
                     tracker.logArtifacts(t, samples, "samples");

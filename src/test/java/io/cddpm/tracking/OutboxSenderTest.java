@@ -255,4 +255,36 @@ class OutboxSenderTest {
         assertEquals(1, server.metrics.get(mlflowId(r)).size());
         assertFalse(server.params.get(mlflowId(r)).containsKey("bad"));
     }
+
+    @Test
+    void refusedParamDoesNotTakeTheMetricsOfItsMergedBatchWithIt() throws Exception {
+        String r = run("trial", null);
+        sender.deliverPending();
+        metric(r, "loss", 1.0, 0);
+        server.refuseKey = "bad";
+        params(r, Map.of("bad", "x"));
+        metric(r, "loss", 0.5, 1);
+
+        sender.deliverPending();
+
+        assertEquals(1, store.count(OutboxStore.FAILED));
+        assertEquals(List.of(0L, 1L), server.metrics.get(mlflowId(r)).stream().map(MetricPoint::step).toList());
+    }
+
+    @Test
+    void recordsLeftPendingByADeadProcessAreNotDuplicated() throws Exception {
+        String r = run("trial", null);
+        sender.deliverPending();
+        metric(r, "loss", 1.0, 0);
+        metric(r, "loss", 0.5, 1);
+        // the earlier process sent them, then died before marking them sent
+        server.logBatch(mlflowId(r), List.of(new MetricPoint("loss", 1.0, 1000, 0), new MetricPoint("loss", 0.5, 1001, 1)),
+                Map.of(), Map.of());
+        store.markPendingUncertain();
+
+        sender.deliverPending();
+
+        assertEquals(2, server.metrics.get(mlflowId(r)).size());
+        assertEquals(0, store.count(OutboxStore.PENDING));
+    }
 }
