@@ -33,6 +33,8 @@ public final class MlflowTracker implements AutoCloseable {
     /** Run description in the MLflow UI; a failed run's error goes here and into {@link #ERROR_TAG}. */
     public static final String NOTE_TAG = "mlflow.note.content";
     public static final String ERROR_TAG = "cddpm.error";
+    /** Delivered records are kept this long in the outbox table, for inspection, then deleted. */
+    public static final int SENT_RETENTION_DAYS = 7;
     private static final Logger LOG = LoggerFactory.getLogger(MlflowTracker.class);
 
     private final String trackingUri;
@@ -77,6 +79,7 @@ public final class MlflowTracker implements AutoCloseable {
             // Records still pending from an earlier process may have reached MLflow just before it died
             // (its "sent" mark lost): deliver them as retries, which never duplicate.
             store.markPendingUncertain();
+            store.purgeSent(SENT_RETENTION_DAYS);
         } catch (SQLException e) {
             LOG.error("tracking: cannot read the outbox: {}", e.getMessage());
         }

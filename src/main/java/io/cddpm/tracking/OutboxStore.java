@@ -151,6 +151,17 @@ final class OutboxStore {
         update(records, "UPDATE TRACKING_OUTBOX SET ATTEMPTS = ATTEMPTS + 1 WHERE SEQ = ?", null);
     }
 
+    /** Deletes records delivered more than days ago (the outbox would otherwise grow with every metric). */
+    int purgeSent(int days) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement p = c.prepareStatement("DELETE FROM TRACKING_OUTBOX WHERE STATE = ?"
+                        + " AND SENT_AT < DATEADD('DAY', ?, CURRENT_TIMESTAMP)")) {
+            p.setString(1, SENT);
+            p.setInt(2, -days);
+            return p.executeUpdate();
+        }
+    }
+
     /** Counts every pending record as attempted once more (their outcome is unknown). */
     void markPendingUncertain() throws SQLException {
         try (Connection c = dataSource.getConnection();

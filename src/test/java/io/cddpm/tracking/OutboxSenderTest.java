@@ -287,4 +287,16 @@ class OutboxSenderTest {
         assertEquals(2, server.metrics.get(mlflowId(r)).size());
         assertEquals(0, store.count(OutboxStore.PENDING));
     }
+
+    @Test
+    void purgeKeepsRecentAndPendingRecords() throws Exception {
+        String r = run("trial", null);
+        sender.deliverPending();
+        metric(r, "loss", 1.0, 0);
+        assertEquals(0, store.purgeSent(7));
+        assertEquals(1, store.count(OutboxStore.SENT));
+        assertEquals(1, store.purgeSent(-1));
+        assertEquals(0, store.count(OutboxStore.SENT));
+        assertEquals(1, store.count(OutboxStore.PENDING));
+    }
 }
