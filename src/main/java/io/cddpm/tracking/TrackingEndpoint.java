@@ -1,0 +1,60 @@
+package io.cddpm.tracking;
+
+import io.cddpm.config.TrackingConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The MLflow server a command tracks to: {@code tracking.uri} from the YAML, else
+ * {@code $MLFLOW_TRACKING_URI}, else a local server that this endpoint starts (data in
+ * localDataDir, e.g. {@code mlruns/}) and stops on {@link #close()}.
+ */
+public final class TrackingEndpoint implements AutoCloseable {
+    public static final String URI_ENV = "MLFLOW_TRACKING_URI";
+
+    private final String uri;
+    private final MlflowServer local;
+
+    private TrackingEndpoint(String uri, MlflowServer local) {
+        this.uri = uri;
+        this.local = local;
+    }
+
+    /** The configured tracking URI (YAML first, then the environment), if any. */
+    public static Optional<String> configuredUri(TrackingConfig config) {
+        if (config != null && config.uri() != null && !config.uri().isBlank()) {
+            return Optional.of(config.uri().trim());
+        }
+        String env = System.getenv(URI_ENV);
+        return env == null || env.isBlank() ? Optional.empty() : Optional.of(env.trim());
+    }
+
+    /** Uses the configured server, or starts the local one and prints its UI address to out. */
+    public static TrackingEndpoint open(TrackingConfig config, Path localDataDir, PrintStream out) throws IOException {
+        Optional<String> configured = configuredUri(config);
+        if (configured.isPresent()) {
+            return new TrackingEndpoint(configured.get(), null);
+        }
+        MlflowServer server = MlflowServer.startForDemo(localDataDir, out);
+        return new TrackingEndpoint(server.trackingUri(), server);
+    }
+
+    public String uri() {
+        return uri;
+    }
+
+    /** The server this endpoint started, when no URI was configured. */
+    public Optional<MlflowServer> localServer() {
+        return Optional.ofNullable(local);
+    }
+
+    /** Stops the local server, if one was started (its data stays; {@code mlflow/serve.sh} shows it again). */
+    @Override
+    public void close() {
+        if (local != null) {
+            local.stop();
+        }
+    }
+}

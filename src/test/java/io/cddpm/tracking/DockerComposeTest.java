@@ -1,0 +1,57 @@
+package io.cddpm.tracking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Docker cannot run here: check docker-compose.yml parses and wires the services as documented. */
+class DockerComposeTest {
+    private static final Path ROOT = Path.of("").toAbsolutePath();
+
+    private static JsonNode compose() throws Exception {
+        return new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("docker-compose.yml").toFile());
+    }
+
+    private static List<String> strings(JsonNode list) {
+        List<String> out = new ArrayList<>();
+        list.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    @Test
+    void mlflowServesArtifactsFromAVolumeWithAPostgresBackend() throws Exception {
+        JsonNode services = compose().get("services");
+        JsonNode mlflow = services.get("mlflow");
+        List<String> cmd = strings(mlflow.get("command"));
+        assertTrue(cmd.contains("--serve-artifacts"));
+        String backend = cmd.get(cmd.indexOf("--backend-store-uri") + 1);
+        assertTrue(backend.startsWith("postgresql://") && backend.contains("@postgres:"), backend);
+        String artifacts = cmd.get(cmd.indexOf("--artifacts-destination") + 1);
+        assertTrue(strings(mlflow.get("volumes")).stream().anyMatch(v -> v.endsWith(":" + artifacts)));
+        assertEquals("./mlflow", mlflow.get("build").asText());
+        assertTrue(Files.readString(ROOT.resolve("mlflow/Dockerfile")).contains("psycopg2-binary=="));
+        assertEquals("service_healthy", mlflow.at("/depends_on/postgres/condition").asText());
+        assertTrue(services.has("postgres"));
+        assertTrue(compose().at("/volumes").has("mlflow-artifacts"));
+    }
+
+    @Test
+    void cddpmTalksToTheMlflowServiceAndReservesNvidiaGpus() throws Exception {
+        JsonNode cddpm = compose().get("services").get("cddpm");
+        assertEquals("http://mlflow:5000", cddpm.at("/environment/MLFLOW_TRACKING_URI").asText());
+        JsonNode device = cddpm.at("/deploy/resources/reservations/devices/0");
+        assertEquals("nvidia", device.get("driver").asText());
+        assertEquals(List.of("gpu"), strings(device.get("capabilities")));
+        assertTrue(cddpm.at("/build/args/MAVEN_PROFILES").asText().contains("-Pcuda"));
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        assertTrue(dockerfile.contains("ARG MAVEN_PROFILES") && dockerfile.contains("${MAVEN_PROFILES}"));
+    }
+}
