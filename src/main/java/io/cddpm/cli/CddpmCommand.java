@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
             TrainCommand.class,
             ResumeCommand.class,
             SampleCommand.class,
+            BenchCommand.class,
             ReportCommand.class,
             ConfigCommand.class,
         })

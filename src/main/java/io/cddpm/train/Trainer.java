@@ -1,11 +1,8 @@
 package io.cddpm.train;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
@@ -15,10 +12,6 @@ import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.IclevrDataset;
-import io.cddpm.diffusion.ForwardProcess;
-import io.cddpm.diffusion.NoiseSchedule;
-import io.cddpm.diffusion.SamplingLoop;
-import io.cddpm.diffusion.SchedulerConfig;
 import io.cddpm.model.ConditionalUNet;
 import io.cddpm.model.NamedParameters;
 import io.cddpm.model.UNetSpec;
@@ -31,10 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -86,9 +77,6 @@ public final class Trainer {
         int batchesPerEpoch = new BatchIterator(dataset, t.batchSize(), false, t.seed(), 0).batches();
         long totalSteps = (long) batchesPerEpoch * t.epochs();
         LearningRate lr = new LearningRate(t.lr(), t.warmupSteps(), totalSteps, t.lrSchedule());
-        SchedulerConfig sc = SchedulerConfig.of(config.diffusion());
-        ForwardProcess forward = new ForwardProcess(NoiseSchedule.of(sc));
-        int timesteps = sc.numTrainTimesteps();
         writeConfig();
 
         try (NDManager root = NDManager.newBaseManager(device)) {
@@ -113,7 +101,7 @@ public final class Trainer {
                 }
                 LOG.info("resumed from {} at epoch {}, step {}", resume, startEpoch, step);
             }
-            ParameterStore ps = new ParameterStore(root, false);
+            TrainStep trainStep = new TrainStep(config, unet, params, adam, ema, new ParameterStore(root, false));
             Path last = resume;
             for (int epoch = startEpoch + 1; epoch <= t.epochs(); epoch++) {
                 BatchIterator batches = new BatchIterator(dataset, t.batchSize(), false, t.seed(), epoch);
@@ -126,7 +114,7 @@ public final class Trainer {
                         currentLr = lr.at(step);
                         try (NDManager scope = root.newSubManager()) {
                             BatchIterator.Batch batch = batches.next(scope);
-                            double loss = step(scope, unet, ps, params, forward, adam, ema, batch, step, currentLr, timesteps);
+                            double loss = trainStep.run(scope, batch.images(), batch.labels(), step, currentLr);
                             int b = (int) batch.images().getShape().get(0);
                             lossSum += loss * b;
                             images += b;
@@ -155,57 +143,6 @@ public final class Trainer {
             }
             return new Result(last, history, step);
         }
-    }
-
-    private double step(NDManager scope, ConditionalUNet unet, ParameterStore ps, Map<String, NDArray> params, ForwardProcess forward,
-            AdamW adam, Ema ema, BatchIterator.Batch batch, long step, double lr, int timesteps) {
-        TrainingConfig t = config.training();
-        NDArray x0 = batch.images();
-        int b = (int) x0.getShape().get(0);
-        SplittableRandom random = new SplittableRandom(SamplingLoop.mix(t.seed(), step));
-        int[] ts = new int[b];
-        float[] tf = new float[b];
-        float[] keep = new float[b];
-        for (int i = 0; i < b; i++) {
-            ts[i] = random.nextInt(timesteps);
-            tf[i] = ts[i];
-            keep[i] = random.nextDouble() < t.condDropout() ? 0f : 1f;
-        }
-        NDArray noise = SamplingLoop.gaussian(scope, x0.getShape(), random);
-        NDArray xt = forward.addNoise(x0, noise, ts);
-        NDArray target = forward.target(config.diffusion().predictionType(), x0, noise, ts);
-        NDArray labels = batch.labels().mul(scope.create(keep, new Shape(b, 1)));
-        NDArray tArray = scope.create(tf);
-        double lossValue;
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray pred = unet.predict(ps, xt, tArray, labels, true);
-            NDArray loss = pred.sub(target).square().mean();
-            gc.backward(loss);
-            lossValue = loss.getFloat();
-        }
-        Map<String, NDArray> grads = new LinkedHashMap<>();
-        NDArray sumSquares = scope.zeros(new Shape());
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            NDArray g = e.getValue().getGradient();
-            g.attach(scope);
-            grads.put(e.getKey(), g);
-            sumSquares = sumSquares.add(g.square().sum());
-        }
-        double scale = 1.0;
-        if (t.gradClip() != null) {
-            double norm = Math.sqrt(sumSquares.getFloat());
-            if (norm > t.gradClip()) {
-                scale = t.gradClip() / (norm + 1e-6);
-            }
-        }
-        adam.update(params, grads, lr, scale);
-        for (NDArray g : grads.values()) {
-            g.muli(0);
-        }
-        if (t.ema().enabled()) {
-            ema.update(params, step + 1);
-        }
-        return lossValue;
     }
 
     private void writeConfig() {

@@ -41,4 +41,27 @@ class ConditionalUNetTest {
             assertEquals(new Shape(2, 3, 16, 16), out.getShape());
         }
     }
+
+    @Test
+    void everyParameterHasAUniqueNameAndSurvivesASafetensorsRoundTrip() {
+        Engines.pytorch();
+        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ConditionalUNet a = UNets.create(UNetSpec.of(config, 16), manager, 1);
+            ConditionalUNet b = UNets.create(UNetSpec.of(config, 16), manager, 2);
+            java.util.Map<String, NDArray> pa = NamedParameters.arrays(a);
+            assertEquals(a.getParameters().size(), pa.size());
+            org.junit.jupiter.api.Assertions.assertTrue(pa.containsKey("down_blocks.0.resnets.0.norm1.weight"), pa.keySet().toString());
+            byte[] bytes = Safetensors.toBytes(pa, java.util.Map.of());
+            java.util.Map<String, NDArray> read = Safetensors.read(bytes, manager, "mem").tensors();
+            java.util.Map<String, NDArray> pb = NamedParameters.arrays(b);
+            pb.forEach((k, v) -> v.set(read.get(k).toByteBuffer()));
+            NDArray x = manager.randomNormal(new Shape(2, 3, 16, 16));
+            NDArray t = manager.create(new float[] {10, 900});
+            NDArray y = manager.zeros(new Shape(2, 24), DataType.FLOAT32);
+            ParameterStore ps = new ParameterStore(manager, false);
+            float diff = a.predict(ps, x, t, y, false).sub(b.predict(ps, x, t, y, false)).abs().max().getFloat();
+            assertEquals(0f, diff, 1e-6f);
+        }
+    }
 }

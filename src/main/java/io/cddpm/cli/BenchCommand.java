@@ -1,0 +1,48 @@
+package io.cddpm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.cddpm.config.ModelPreset;
+import io.cddpm.config.Precision;
+import io.cddpm.core.InvalidInputException;
+import io.cddpm.train.Benchmark;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cddpm bench}: training and sampling throughput of an architecture, as one JSON line. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure train images/s (forward + backward + AdamW + EMA, after warm-up) and sampling",
+            "model evaluations/s of an architecture on synthetic data; prints one JSON line."})
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--arch", required = true, description = "tiny32, base32 or lab64.")
+    ModelPreset arch;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Batch size (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--iters", defaultValue = "5", description = "Timed iterations (default ${DEFAULT-VALUE}).")
+    int iters;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed warm-up iterations (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (bf16 is not implemented yet).")
+    Precision precision;
+
+    @Override
+    public Integer call() throws Exception {
+        if (arch == ModelPreset.CUSTOM) {
+            throw new InvalidInputException("--arch custom: benchmark a named preset (tiny32, base32, lab64)");
+        }
+        if (batch <= 0 || iters <= 0 || warmup < 0) {
+            throw new InvalidInputException("--batch and --iters must be positive, --warmup >= 0");
+        }
+        if (precision != Precision.FP32) {
+            throw new InvalidInputException("--precision " + precision + ": only fp32 is implemented");
+        }
+        Benchmark.Result r = Benchmark.run(arch, batch, iters, warmup);
+        System.out.println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(r));
+        return ExitCodes.OK;
+    }
+}

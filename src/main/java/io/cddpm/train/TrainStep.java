@@ -1,0 +1,97 @@
+package io.cddpm.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.TrainingConfig;
+import io.cddpm.diffusion.ForwardProcess;
+import io.cddpm.diffusion.NoiseSchedule;
+import io.cddpm.diffusion.SamplingLoop;
+import io.cddpm.diffusion.SchedulerConfig;
+import io.cddpm.model.ConditionalUNet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One optimisation step of the denoising objective: draw timesteps, noise and the condition-dropout
+ * mask from (seed, step); noise the batch; MSE between the UNet's output and the prediction type's
+ * target; backward; clip the gradient norm; AdamW; EMA. Arrays live in the caller's step scope.
+ */
+public final class TrainStep {
+    private final TrainingConfig training;
+    private final ExperimentConfig config;
+    private final ConditionalUNet unet;
+    private final Map<String, NDArray> params;
+    private final AdamW adam;
+    private final Ema ema;
+    private final ParameterStore ps;
+    private final ForwardProcess forward;
+    private final int timesteps;
+
+    public TrainStep(ExperimentConfig config, ConditionalUNet unet, Map<String, NDArray> params, AdamW adam, Ema ema, ParameterStore ps) {
+        this.config = config;
+        this.training = config.training();
+        this.unet = unet;
+        this.params = params;
+        this.adam = adam;
+        this.ema = ema;
+        this.ps = ps;
+        SchedulerConfig sc = SchedulerConfig.of(config.diffusion());
+        this.forward = new ForwardProcess(NoiseSchedule.of(sc));
+        this.timesteps = sc.numTrainTimesteps();
+    }
+
+    /** Runs step {@code step} (0-based) on a batch at learning rate {@code lr}; returns the loss. */
+    public double run(NDManager scope, NDArray x0, NDArray labels, long step, double lr) {
+        int b = (int) x0.getShape().get(0);
+        SplittableRandom random = new SplittableRandom(SamplingLoop.mix(training.seed(), step));
+        int[] ts = new int[b];
+        float[] tf = new float[b];
+        float[] keep = new float[b];
+        for (int i = 0; i < b; i++) {
+            ts[i] = random.nextInt(timesteps);
+            tf[i] = ts[i];
+            keep[i] = random.nextDouble() < training.condDropout() ? 0f : 1f;
+        }
+        NDArray noise = SamplingLoop.gaussian(scope, x0.getShape(), random);
+        NDArray xt = forward.addNoise(x0, noise, ts);
+        NDArray target = forward.target(config.diffusion().predictionType(), x0, noise, ts);
+        NDArray dropped = labels.mul(scope.create(keep, new Shape(b, 1)));
+        NDArray tArray = scope.create(tf);
+        double lossValue;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray pred = unet.predict(ps, xt, tArray, dropped, true);
+            NDArray loss = pred.sub(target).square().mean();
+            gc.backward(loss);
+            lossValue = loss.getFloat();
+        }
+        Map<String, NDArray> grads = new LinkedHashMap<>();
+        NDArray sumSquares = scope.zeros(new Shape());
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray g = e.getValue().getGradient();
+            g.attach(scope);
+            grads.put(e.getKey(), g);
+            sumSquares = sumSquares.add(g.square().sum());
+        }
+        double scale = 1.0;
+        if (training.gradClip() != null) {
+            double norm = Math.sqrt(sumSquares.getFloat());
+            if (norm > training.gradClip()) {
+                scale = training.gradClip() / (norm + 1e-6);
+            }
+        }
+        adam.update(params, grads, lr, scale);
+        for (NDArray g : grads.values()) {
+            g.muli(0);
+        }
+        if (training.ema().enabled()) {
+            ema.update(params, step + 1);
+        }
+        return lossValue;
+    }
+}
