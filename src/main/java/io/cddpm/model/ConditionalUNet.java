@@ -154,7 +154,8 @@ public final class ConditionalUNet extends AbstractBlock {
                 }
             }
             if (level.resampler != null) {
-                h = h.repeat(2, 2).repeat(3, 2); // nearest-neighbour x2
+                long size = h.getShape().get(2);
+                h = h.getNDArrayInternal().interpolation(new long[] {2 * size, 2 * size}, 0, false); // nearest x2
                 h = ResnetBlock.one(level.resampler, ps, h, training);
             }
         }
