@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
             ResumeCommand.class,
             SampleCommand.class,
             BenchCommand.class,
+            ScheduleCommand.class,
             ReportCommand.class,
             ConfigCommand.class,
         })

@@ -15,6 +15,12 @@ public final class ExitCodes {
     public static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // enum options take the same lowercase ids as the YAML (linear, squaredcos_cap_v2, ddim, tiny32, ...)
+        cl.registerConverter(io.cddpm.diffusion.BetaSchedule.class, io.cddpm.diffusion.BetaSchedule::of);
+        cl.registerConverter(io.cddpm.diffusion.PredictionType.class, io.cddpm.diffusion.PredictionType::of);
+        cl.registerConverter(io.cddpm.diffusion.SamplerKind.class, io.cddpm.diffusion.SamplerKind::of);
+        cl.registerConverter(io.cddpm.config.ModelPreset.class, io.cddpm.config.ModelPreset::of);
+        cl.registerConverter(io.cddpm.config.Precision.class, io.cddpm.config.Precision::of);
         cl.setExitCodeExceptionMapper(e -> e instanceof InvalidInputException || e instanceof CommandLine.ParameterException ? BAD_INPUT : FAILURE);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CommandLine.ParameterException pe) {
