@@ -51,7 +51,7 @@ class DockerComposeTest {
         assertEquals("nvidia", device.get("driver").asText());
         assertEquals(List.of("gpu"), strings(device.get("capabilities")));
         assertTrue(cddpm.at("/build/args/MAVEN_PROFILES").asText().contains("-Pcuda"));
-        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        String dockerfile = Files.readString(ROOT.resolve("src/main/docker/Dockerfile"));
         assertTrue(dockerfile.contains("ARG MAVEN_PROFILES") && dockerfile.contains("${MAVEN_PROFILES}"));
     }
 }
