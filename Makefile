@@ -29,8 +29,7 @@ unit:
 	$(MVN) -DskipITs test
 
 demo: build
-	bin/cddpm data synth --out build/demo-data --limit 300
-	bin/cddpm data check --root build/demo-data
+	bin/cddpm run experiments/quickstart.yaml
 
 clean:
 	$(MVN) -q clean

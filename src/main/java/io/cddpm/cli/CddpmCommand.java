@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
             SampleCommand.class,
             BenchCommand.class,
             ScheduleCommand.class,
+            RunCommand.class,
             ReportCommand.class,
             ConfigCommand.class,
         })

@@ -80,7 +80,7 @@ public final class SampleCommand implements Callable<Integer> {
             long start = System.nanoTime();
             ImageSampler.Samples samples = sampler.sample(file.multiHot(), chosen, batch, every, manager);
             double seconds = (System.nanoTime() - start) / 1e9;
-            write(samples.images(), out);
+            io.cddpm.viz.SampleFiles.write(samples.images(), out);
             if (progressive != null) {
                 List<BufferedImage> frames = samples.intermediates().stream().map(a -> Images.fromTensor(a).get(0)).toList();
                 Images.writePng(ProgressiveStrip.of(frames, ProgressiveStrip.labels(samples.intermediateSteps())), progressive);
@@ -91,18 +91,4 @@ public final class SampleCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** One PNG per image (000.png ...), images.npz and an 8-per-row grid. */
-    public static void write(NDArray images, Path dir) throws IOException {
-        Files.createDirectories(dir);
-        List<BufferedImage> pngs = Images.fromTensor(images);
-        for (int i = 0; i < pngs.size(); i++) {
-            Images.writePng(pngs.get(i), dir.resolve(String.format("%03d.png", i)));
-        }
-        Images.writePng(ImageGrid.of(pngs), dir.resolve("grid.png"));
-        NDArray named = images.duplicate();
-        named.setName("images");
-        try (OutputStream os = Files.newOutputStream(dir.resolve("images.npz"))) {
-            new NDList(named).encode(os, NDList.Encoding.NPZ);
-        }
-    }
 }

@@ -23,7 +23,7 @@ public final class Engines {
             return engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
         }
         Device device = Device.fromName(requested);
-        if (device.isGpu() && device.getDeviceId() >= engine.getGpuCount()) {
+        if (device.isGpu() && (engine.getGpuCount() == 0 || device.getDeviceId() >= engine.getGpuCount())) {
             throw new InvalidInputException("device '" + requested + "' requested but libtorch sees "
                     + engine.getGpuCount() + " GPU(s); build with `mvn -Pcuda package` on a CUDA host or use device: cpu");
         }

@@ -1,0 +1,81 @@
+package io.cddpm.pipeline;
+
+import io.cddpm.config.Trial;
+import io.cddpm.data.IclevrDataset;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One trial travelling through the routes: its config, what the stages produced, and how it ended. */
+public final class TrialRun {
+    public enum Status { PENDING, SUCCEEDED, FAILED }
+
+    private final Trial trial;
+    private final int index;
+    private final int count;
+    private IclevrDataset dataset;
+    private Path lastCheckpoint;
+    private final List<Path> checkpoints = new ArrayList<>();
+    private Status status = Status.PENDING;
+    private String error;
+
+    public TrialRun(Trial trial, int index, int count) {
+        this.trial = trial;
+        this.index = index;
+        this.count = count;
+    }
+
+    public Trial trial() {
+        return trial;
+    }
+
+    public Path runDir() {
+        return trial.runDir();
+    }
+
+    /** "trial i of n (label)" for console progress. */
+    public String describe() {
+        return "trial " + (index + 1) + " of " + count + " (" + trial.label() + ")";
+    }
+
+    IclevrDataset dataset() {
+        return dataset;
+    }
+
+    void dataset(IclevrDataset d) {
+        this.dataset = d;
+    }
+
+    public Path lastCheckpoint() {
+        return lastCheckpoint;
+    }
+
+    void lastCheckpoint(Path p) {
+        this.lastCheckpoint = p;
+    }
+
+    public List<Path> checkpoints() {
+        return List.copyOf(checkpoints);
+    }
+
+    void addCheckpoint(Path p) {
+        checkpoints.add(p);
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    void succeed() {
+        status = Status.SUCCEEDED;
+    }
+
+    void fail(String message) {
+        status = Status.FAILED;
+        error = message;
+    }
+}
