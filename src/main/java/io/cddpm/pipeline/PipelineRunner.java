@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
+import io.cddpm.tracking.MlflowTracker;
+import io.cddpm.tracking.TrackingEndpoint;
 
 /**
  * Runs an experiment (each sweep trial in turn, one at a time on the device) through the Camel
@@ -39,15 +41,37 @@ public final class PipelineRunner {
         return "classpath:routes/*.yaml";
     }
 
-    /** Runs every trial; returns them with their final status. */
+    /** Runs every trial, tracked in MLflow; returns them with their final status. */
     public List<TrialRun> run(ExperimentConfig experiment) throws Exception {
+        try (TrackingEndpoint endpoint = TrackingEndpoint.open(experiment.tracking(), Path.of("mlruns"), console);
+                MlflowTracker tracker = new MlflowTracker(endpoint.uri(), stateDatabaseUrl())) {
+            console.println("tracking to MLflow at " + endpoint.uri() + " (experiment '" + experiment.experimentName() + "')");
+            TrialTracking tracking = new TrialTracking(tracker, experiment);
+            List<TrialRun> runs = run(experiment, tracking);
+            tracking.finishSweep(runs);
+            if (!tracker.flush(java.time.Duration.ofSeconds(60))) {
+                console.println("MLflow did not take every record yet: " + tracker.pendingCount()
+                        + " wait in the outbox (cddpm-state) and go with the next run");
+            }
+            return runs;
+        }
+    }
+
+    /** The H2 database that holds cddpm's state (the tracking outbox, for now): ./cddpm-state/cddpm or $CDDPM_STATE. */
+    static String stateDatabaseUrl() {
+        String dir = System.getenv().getOrDefault("CDDPM_STATE", "cddpm-state");
+        return "jdbc:h2:" + Path.of(dir).toAbsolutePath().resolve("cddpm") + ";AUTO_SERVER=FALSE";
+    }
+
+    private List<TrialRun> run(ExperimentConfig experiment, TrialTracking tracking) throws Exception {
         List<Trial> trials = experiment.trials();
         List<TrialRun> runs = new ArrayList<>();
         Main main = new Main();
         main.configure().withRoutesIncludePattern(routesPattern());
         main.configure().withName("cddpm");
         main.configure().withJmxEnabled(false);
-        main.bind("stages", new TrialStages(console));
+        main.bind("stages", new TrialStages(console, tracking));
+        main.bind("tracking", tracking);
         try {
             main.start();
             ProducerTemplate producer = main.getCamelContext().createProducerTemplate();

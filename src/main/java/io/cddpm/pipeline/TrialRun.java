@@ -18,6 +18,7 @@ public final class TrialRun {
     private final List<Path> checkpoints = new ArrayList<>();
     private Status status = Status.PENDING;
     private String error;
+    private io.cddpm.tracking.RunHandle tracking;
 
     public TrialRun(Trial trial, int index, int count) {
         this.trial = trial;
@@ -60,6 +61,15 @@ public final class TrialRun {
 
     void addCheckpoint(Path p) {
         checkpoints.add(p);
+    }
+
+    /** The trial's MLflow run (null before the tracking stage). */
+    public io.cddpm.tracking.RunHandle tracking() {
+        return tracking;
+    }
+
+    void tracking(io.cddpm.tracking.RunHandle handle) {
+        this.tracking = handle;
     }
 
     public Status status() {

@@ -31,9 +31,11 @@ import org.apache.camel.ProducerTemplate;
  */
 public final class TrialStages {
     private final PrintStream console;
+    private final TrialTracking tracking;
 
-    public TrialStages(PrintStream console) {
+    public TrialStages(PrintStream console, TrialTracking tracking) {
         this.console = console;
+        this.tracking = tracking;
     }
 
     /** Data prep: render when asked, validate, load through the cache. */
@@ -54,9 +56,16 @@ public final class TrialStages {
 
     private TrialRun train(TrialRun run, ExperimentConfig c, ProducerTemplate producer) {
         Path resume = newestCheckpoint(run.runDir());
+        TrainingListener metrics = tracking.metrics(run);
         TrainingListener listener = new TrainingListener() {
             @Override
+            public void onStep(long step, double loss, double lr) {
+                metrics.onStep(step, loss, lr);
+            }
+
+            @Override
             public void onEpoch(EpochRecord r) {
+                metrics.onEpoch(r);
                 console.printf("%s: epoch %d/%d loss %.5f (%.1f img/s)%n", run.describe(), r.epoch(), c.training().epochs(), r.loss(), r.imagesPerS());
             }
 
@@ -104,6 +113,18 @@ public final class TrialStages {
             throw new UncheckedIOException(e);
         }
         TrainingPlots.writeLoss(RunFiles.history(dir.resolve(RunFiles.HISTORY)), dir.resolve("loss.png"));
+        return run;
+    }
+
+    /** The final EMA weights as safetensors (diffusers-style names), for the tracking artifacts. */
+    public TrialRun exportWeights(TrialRun run) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            io.cddpm.train.Checkpoint c = io.cddpm.train.Checkpoint.read(run.lastCheckpoint(), manager);
+            Files.write(run.runDir().resolve("ema.safetensors"), io.cddpm.model.Safetensors.toBytes(c.ema(),
+                    java.util.Map.of("format", "cddpm-unet-ema", "epoch", Integer.toString(c.epoch()))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return run;
     }
 

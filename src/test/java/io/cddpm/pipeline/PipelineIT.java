@@ -10,6 +10,12 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cddpm.tracking.MlflowRest;
+import io.cddpm.tracking.MlflowServer;
+import io.cddpm.tracking.MlflowTestServer;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,20 +39,59 @@ class PipelineIT {
                 sweep:
                   training.device: [gpu, cpu]
                 """.formatted(dir.resolve("runs")));
-        ExperimentConfig config = ConfigLoader.load(yaml);
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        List<TrialRun> runs = new PipelineRunner(new PrintStream(console, true)).run(config);
+        Path exe = MlflowTestServer.executableOrSkip();
+        try (MlflowServer server = MlflowTestServer.start(exe, dir.resolve("mlflow"), MlflowServer.freePort())) {
+            ExperimentConfig config = ConfigLoader.load(yaml, List.of("tracking.uri=" + server.trackingUri()));
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            List<TrialRun> runs = new PipelineRunner(new PrintStream(console, true)).run(config);
+            checkRuns(runs, console.toString());
+            checkMlflow(new MlflowRest(server.trackingUri()), runs);
+        }
+    }
+
+    private static void checkMlflow(MlflowRest rest, List<TrialRun> runs) throws Exception {
+        String experimentId = rest.experimentByName("pipeline-it").get("experiment_id").asText();
+        JsonNode search = rest.searchRuns(experimentId);
+        Map<String, JsonNode> byName = new HashMap<>();
+        for (JsonNode run : search.path("runs")) {
+            byName.put(MlflowRest.keyValues(run.at("/data/tags")).get("mlflow.runName"), run);
+        }
+        assertEquals(3, byName.size(), "parent + 2 trials: " + byName.keySet());
+        JsonNode parent = byName.get("pipeline-it");
+        assertEquals("FAILED", parent.at("/info/status").asText());
+        String parentId = parent.at("/info/run_id").asText();
+        JsonNode failed = byName.get("device=gpu");
+        assertEquals("FAILED", failed.at("/info/status").asText());
+        assertTrue(MlflowRest.keyValues(failed.at("/data/tags")).get("cddpm.error").contains("GPU"));
+        JsonNode ok = byName.get("device=cpu");
+        assertEquals("FINISHED", ok.at("/info/status").asText());
+        Map<String, String> tags = MlflowRest.keyValues(ok.at("/data/tags"));
+        assertEquals(parentId, tags.get("mlflow.parentRunId"));
+        assertTrue(tags.containsKey("cddpm.config_hash") && tags.containsKey("cddpm.host"), tags.toString());
+        Map<String, String> params = MlflowRest.keyValues(ok.at("/data/params"));
+        assertEquals("linear", params.get("diffusion.beta_schedule"));
+        assertEquals("cpu", params.get("training.device"));
+        String runId = ok.at("/info/run_id").asText();
+        assertEquals(6, rest.history(runId, "loss").size(), "3 steps per epoch x 2 epochs");
+        assertEquals(2, rest.history(runId, "epoch_loss").size());
+        List<String> files = rest.artifactFiles(runId, "");
+        for (String f : List.of("report.html", "progressive.png", "loss.png", "config.yaml", "ema.safetensors", "grids/grid_test.png", "grids/grid_new_test.png")) {
+            assertTrue(files.contains(f), "artifact " + f + " missing from " + files);
+        }
+    }
+
+    private static void checkRuns(List<TrialRun> runs, String console) {
         assertEquals(2, runs.size());
-        assertEquals(TrialRun.Status.FAILED, runs.get(0).status(), console.toString());
+        assertEquals(TrialRun.Status.FAILED, runs.get(0).status(), console);
         assertTrue(runs.get(0).error().contains("GPU"), runs.get(0).error());
         TrialRun ok = runs.get(1);
-        assertEquals(TrialRun.Status.SUCCEEDED, ok.status(), console.toString());
+        assertEquals(TrialRun.Status.SUCCEEDED, ok.status(), console);
         assertEquals(2, ok.checkpoints().size());
         Path run = ok.runDir();
         for (String file : List.of("config.yaml", "history.json", "checkpoints/epoch-0002.ckpt", "samples/test/images.npz",
                 "samples/new_test/031.png", "grid_test.png", "grid_new_test.png", "progressive.png", "loss.png", "report.html")) {
             assertTrue(Files.isRegularFile(run.resolve(file)), "missing " + file + "\n" + console);
         }
-        assertTrue(console.toString().contains("trial 2 of 2"), console.toString());
+        assertTrue(console.contains("trial 2 of 2"), console);
     }
 }

@@ -15,12 +15,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Integration tests' independent view of an MLflow server: plain HTTP GETs on its REST API. */
-final class MlflowRest {
+public final class MlflowRest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String base;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    MlflowRest(String trackingUri) {
+    public MlflowRest(String trackingUri) {
         this.base = trackingUri;
     }
 
@@ -34,23 +34,36 @@ final class MlflowRest {
         return r.body();
     }
 
-    JsonNode get(String pathAndQuery) throws IOException, InterruptedException {
+    public JsonNode get(String pathAndQuery) throws IOException, InterruptedException {
         return JSON.readTree(getBytes(pathAndQuery));
+    }
+
+    /** The runs of an experiment (runs/search is a POST in MLflow's REST API; it reads, it changes nothing). */
+    public JsonNode searchRuns(String experimentId) throws IOException, InterruptedException {
+        String body = "{\"experiment_ids\": [\"" + experimentId + "\"], \"max_results\": 1000}";
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/2.0/mlflow/runs/search"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new IOException("runs/search -> HTTP " + r.statusCode());
+        }
+        return JSON.readTree(r.body());
     }
 
     static String q(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    JsonNode experimentByName(String name) throws IOException, InterruptedException {
+    public JsonNode experimentByName(String name) throws IOException, InterruptedException {
         return get("/api/2.0/mlflow/experiments/get-by-name?experiment_name=" + q(name)).get("experiment");
     }
 
-    JsonNode run(String runId) throws IOException, InterruptedException {
+    public JsonNode run(String runId) throws IOException, InterruptedException {
         return get("/api/2.0/mlflow/runs/get?run_id=" + q(runId)).get("run");
     }
 
-    static Map<String, String> keyValues(JsonNode list) {
+    public static Map<String, String> keyValues(JsonNode list) {
         Map<String, String> out = new LinkedHashMap<>();
         if (list != null) {
             list.forEach(n -> out.put(n.get("key").asText(), n.get("value").asText()));
@@ -58,7 +71,7 @@ final class MlflowRest {
         return out;
     }
 
-    List<JsonNode> history(String runId, String key) throws IOException, InterruptedException {
+    public List<JsonNode> history(String runId, String key) throws IOException, InterruptedException {
         List<JsonNode> out = new ArrayList<>();
         JsonNode m = get("/api/2.0/mlflow/metrics/get-history?run_id=" + q(runId) + "&metric_key=" + q(key))
                 .get("metrics");
@@ -69,7 +82,7 @@ final class MlflowRest {
     }
 
     /** Files (not directories) under path in the run's artifacts, recursively, as relative paths. */
-    List<String> artifactFiles(String runId, String path) throws IOException, InterruptedException {
+    public List<String> artifactFiles(String runId, String path) throws IOException, InterruptedException {
         List<String> out = new ArrayList<>();
         JsonNode files = get("/api/2.0/mlflow/artifacts/list?run_id=" + q(runId) + (path.isEmpty() ? "" : "&path="
                 + q(path))).get("files");
@@ -86,7 +99,7 @@ final class MlflowRest {
     }
 
     /** Downloads an artifact through the proxy. */
-    byte[] artifact(String experimentId, String runId, String path) throws IOException, InterruptedException {
+    public byte[] artifact(String experimentId, String runId, String path) throws IOException, InterruptedException {
         return getBytes("/api/2.0/mlflow-artifacts/artifacts/" + experimentId + "/" + runId + "/artifacts/" + path);
     }
 }

@@ -7,10 +7,10 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /** Starts a real MLflow server for a test, or skips loudly when no mlflow is installed (fails on CI). */
-final class MlflowTestServer {
+public final class MlflowTestServer {
     private MlflowTestServer() {}
 
-    static Path executableOrSkip() {
+    public static Path executableOrSkip() {
         var exe = MlflowServer.locateExecutable();
         if (exe.isEmpty()) {
             String msg = "SKIPPED: no MLflow server executable (run `make mlflow-env` or set "
@@ -25,7 +25,7 @@ final class MlflowTestServer {
         return exe.get();
     }
 
-    static MlflowServer start(Path exe, Path dataDir, int port) throws IOException {
+    public static MlflowServer start(Path exe, Path dataDir, int port) throws IOException {
         MlflowServer s = MlflowServer.start(exe, dataDir, port, Duration.ofMinutes(3));
         System.out.println("MLflow server " + s.trackingUri() + " started in " + s.startupTime().toMillis() + " ms");
         return s;

@@ -1,0 +1,106 @@
+package io.cddpm.pipeline;
+
+import io.cddpm.config.ConfigFlattener;
+import io.cddpm.config.ConfigHash;
+import io.cddpm.config.ExperimentConfig;
+import io.cddpm.tracking.MlflowTracker;
+import io.cddpm.tracking.RunHandle;
+import io.cddpm.tracking.RunTags;
+import io.cddpm.train.TrainingListener;
+import io.cddpm.viz.EpochRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+
+/**
+ * The tracking stage (bean {@code tracking}): a sweep is one MLflow parent run, each trial a child
+ * run with the flattened config as params, the config hash, host, device and git commit as tags,
+ * loss/lr per step and loss/images-per-second per epoch as metrics, the pictures, report, config
+ * and final EMA weights as artifacts, and FINISHED / FAILED (with the error) as status. Everything
+ * goes through the tracker's outbox, so MLflow being away never stops a trial.
+ */
+public final class TrialTracking {
+    private final MlflowTracker tracker;
+    private final RunHandle parent;
+
+    public TrialTracking(MlflowTracker tracker, ExperimentConfig experiment) {
+        this.tracker = tracker;
+        Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(ConfigHash.of(experiment), experiment.training().device()));
+        tags.put("cddpm.kind", "sweep");
+        tags.put("cddpm.trials", Integer.toString(experiment.trials().size()));
+        this.parent = tracker.startRun(experiment.experimentName(), experiment.name(), tags);
+        tracker.logParams(parent, Map.of("sweep", experiment.sweep().toString()));
+    }
+
+    public TrialRun startTrial(TrialRun run) {
+        ExperimentConfig c = run.trial().config();
+        Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(ConfigHash.of(c), c.training().device()));
+        tags.put("cddpm.trial", run.trial().label());
+        RunHandle handle = tracker.startChildRun(parent, run.trial().label(), tags);
+        tracker.logParams(handle, ConfigFlattener.flatten(c));
+        run.tracking(handle);
+        return run;
+    }
+
+    /** A training listener that logs the trial's metrics. */
+    TrainingListener metrics(TrialRun run) {
+        RunHandle handle = run.tracking();
+        return new TrainingListener() {
+            @Override
+            public void onStep(long step, double loss, double lr) {
+                tracker.logMetrics(handle, Map.of("loss", loss, "lr", lr), step);
+            }
+
+            @Override
+            public void onEpoch(EpochRecord r) {
+                tracker.logMetrics(handle, Map.of("epoch_loss", r.loss(), "images_per_s", r.imagesPerS()), r.epoch());
+            }
+        };
+    }
+
+    /** Uploads the trial's pictures, report, config, history and final EMA weights. */
+    public TrialRun logArtifacts(TrialRun run) {
+        Path dir = run.runDir();
+        for (String name : List.of("config.yaml", "history.json", "report.html", "progressive.png", "loss.png", "ema.safetensors")) {
+            if (Files.isRegularFile(dir.resolve(name))) {
+                tracker.logArtifact(run.tracking(), dir.resolve(name), "");
+            }
+        }
+        try (var files = Files.list(dir)) {
+            files.filter(p -> p.getFileName().toString().startsWith("grid_")).forEach(p -> tracker.logArtifact(run.tracking(), p, "grids"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return run;
+    }
+
+    public TrialRun finishTrial(TrialRun run) {
+        tracker.finishRun(run.tracking());
+        return run;
+    }
+
+    /** Error handler: the trial's MLflow run ends FAILED with the error. */
+    public void failTrial(Exchange exchange) {
+        TrialRun run = exchange.getMessage().getBody(TrialRun.class);
+        if (run != null && run.tracking() != null) {
+            tracker.failRun(run.tracking(), run.error() == null ? "failed" : run.error());
+        }
+    }
+
+    /** Ends the sweep's parent run: FAILED if any trial failed. */
+    public void finishSweep(List<TrialRun> runs) {
+        boolean anyFailed = runs.stream().anyMatch(r -> r.status() != TrialRun.Status.SUCCEEDED);
+        if (anyFailed) {
+            tracker.failRun(parent, runs.stream().filter(r -> r.status() != TrialRun.Status.SUCCEEDED).count() + " trial(s) failed");
+        } else {
+            tracker.finishRun(parent);
+        }
+    }
+
+    public RunHandle parent() {
+        return parent;
+    }
+}
