@@ -28,7 +28,7 @@ test: mlflow-env
 unit:
 	$(MVN) -DskipITs test
 
-demo: build
+demo: build mlflow-env
 	bin/cddpm run experiments/quickstart.yaml
 
 clean:
