@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
 public final class Benchmark {
     /** The figures, printed as one JSON line by {@code cddpm bench}. */
     public record Result(String arch, int resolution, int batch, long parameters, String device, int threads,
-            double trainImagesPerSecond, double samplingEvaluationsPerSecond, long peakRssMiB) {}
+            double trainImagesPerSecond, double samplingEvaluationsPerSecond, long peakRssMib) {}
 
     private Benchmark() {}
 
