@@ -33,7 +33,7 @@ public final class DataCheckCommand implements Callable<Integer> {
         Map<String, Integer> sizes = new TreeMap<>();
         int[] perLabel = new int[spec.labels().size()];
         Map<Integer, Integer> objectsPerImage = new TreeMap<>();
-        try (ProgressBar bar = Progress.bar("check", spec.size(), "img")) {
+        try (ProgressBar bar = io.cddpm.core.ProgressBars.of("check", spec.size(), "img")) {
             for (LabeledImage e : spec.entries()) {
                 Path file = dataset.images().resolve(e.fileName());
                 sizes.merge(readSize(file), 1, Integer::sum);

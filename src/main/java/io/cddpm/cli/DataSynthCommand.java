@@ -69,13 +69,13 @@ public final class DataSynthCommand implements Callable<Integer> {
             if (n <= 0) {
                 throw new InvalidInputException("--count " + n + ": must be positive");
             }
-            try (ProgressBar bar = Progress.bar("synth", n, "img")) {
-                summary = renderer.renderConditions(file, n, out, Progress.stepper(bar));
+            try (ProgressBar bar = io.cddpm.core.ProgressBars.of("synth", n, "img")) {
+                summary = renderer.renderConditions(file, n, out, bar::stepBy);
             }
         } else {
             TrainSpec train = (spec != null ? TrainSpec.load(spec, labels) : TrainSpec.builtin()).limit(limit);
-            try (ProgressBar bar = Progress.bar("synth", train.size(), "img")) {
-                summary = renderer.renderSpec(train, out, Progress.stepper(bar));
+            try (ProgressBar bar = io.cddpm.core.ProgressBars.of("synth", train.size(), "img")) {
+                summary = renderer.renderSpec(train, out, bar::stepBy);
             }
         }
         System.out.printf("rendered %d images (%dx%d) into %s in %.1f s (%.1f images/s, %d threads)%n",

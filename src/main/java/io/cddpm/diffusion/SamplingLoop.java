@@ -59,9 +59,6 @@ public final class SamplingLoop {
 
     /** A well-mixed 64-bit seed from (seed, index). */
     public static long mix(long seed, long index) {
-        long z = seed * 0x9E3779B97F4A7C15L + index + 0x632BE59BD9B4E019L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return io.cddpm.core.Seeds.mix(seed, index);
     }
 }

@@ -95,7 +95,7 @@ public final class DatasetRenderer {
             planner = new ScenePlanner(size);
             planners.set(planner);
         }
-        SplittableRandom random = new SplittableRandom(mix(seed, key.hashCode()));
+        SplittableRandom random = new SplittableRandom(io.cddpm.core.Seeds.mix(seed, key.hashCode()));
         for (int restart = 0; ; restart++) {
             Scene scene = planner.emptyScene(random);
             List<Scene> scenes = new ArrayList<>();
@@ -222,10 +222,4 @@ public final class DatasetRenderer {
         }
     }
 
-    static long mix(long seed, long value) {
-        long z = seed * 0x9E3779B97F4A7C15L + value;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 }

@@ -27,8 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,7 +107,7 @@ public final class Trainer {
                 double lossSum = 0;
                 int images = 0;
                 double currentLr = 0;
-                try (ProgressBar bar = progressBar ? bar("epoch " + epoch + "/" + t.epochs(), batches.batches()) : null) {
+                try (ProgressBar bar = progressBar ? io.cddpm.core.ProgressBars.of("epoch " + epoch + "/" + t.epochs(), batches.batches(), "batch") : null) {
                     while (batches.hasNext()) {
                         currentLr = lr.at(step);
                         try (NDManager scope = root.newSubManager()) {
@@ -154,13 +152,4 @@ public final class Trainer {
         }
     }
 
-    private static ProgressBar bar(String task, long total) {
-        return new ProgressBarBuilder()
-                .setTaskName(task)
-                .setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(1000)
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                .build();
-    }
 }
