@@ -43,10 +43,11 @@ public final class PipelineRunner {
 
     /** Runs every trial, tracked in MLflow; returns them with their final status. */
     public List<TrialRun> run(ExperimentConfig experiment) throws Exception {
+        org.h2.jdbcx.JdbcConnectionPool state = org.h2.jdbcx.JdbcConnectionPool.create(TrialStore.defaultUrl(), "", "");
         try (TrackingEndpoint endpoint = TrackingEndpoint.open(experiment.tracking(), Path.of("mlruns"), console);
-                MlflowTracker tracker = new MlflowTracker(endpoint.uri(), stateDatabaseUrl())) {
+                MlflowTracker tracker = new MlflowTracker(endpoint.uri(), state)) {
             console.println("tracking to MLflow at " + endpoint.uri() + " (experiment '" + experiment.experimentName() + "')");
-            TrialTracking tracking = new TrialTracking(tracker, experiment);
+            TrialTracking tracking = new TrialTracking(tracker, new TrialStore(state), experiment);
             List<TrialRun> runs = run(experiment, tracking);
             tracking.finishSweep(runs);
             if (!tracker.flush(java.time.Duration.ofSeconds(60))) {
@@ -54,13 +55,9 @@ public final class PipelineRunner {
                         + " wait in the outbox (cddpm-state) and go with the next run");
             }
             return runs;
+        } finally {
+            state.dispose();
         }
-    }
-
-    /** The H2 database that holds cddpm's state (the tracking outbox, for now): ./cddpm-state/cddpm or $CDDPM_STATE. */
-    static String stateDatabaseUrl() {
-        String dir = System.getenv().getOrDefault("CDDPM_STATE", "cddpm-state");
-        return "jdbc:h2:" + Path.of(dir).toAbsolutePath().resolve("cddpm") + ";AUTO_SERVER=FALSE";
     }
 
     private List<TrialRun> run(ExperimentConfig experiment, TrialTracking tracking) throws Exception {

@@ -19,6 +19,8 @@ public final class TrialRun {
     private Status status = Status.PENDING;
     private String error;
     private io.cddpm.tracking.RunHandle tracking;
+    private boolean reused;
+    private boolean resumable;
 
     public TrialRun(Trial trial, int index, int count) {
         this.trial = trial;
@@ -70,6 +72,29 @@ public final class TrialRun {
 
     void tracking(io.cddpm.tracking.RunHandle handle) {
         this.tracking = handle;
+    }
+
+    /** True when an identical finished trial exists: nothing is rerun. */
+    public boolean isReused() {
+        return reused;
+    }
+
+    /** Whether the routes still have work for this trial (used by the route's filter). */
+    public boolean needsWork() {
+        return !reused;
+    }
+
+    void reused(boolean value) {
+        this.reused = value;
+    }
+
+    /** Whether checkpoints in the run folder belong to this same config (so training may continue from them). */
+    boolean resumable() {
+        return resumable;
+    }
+
+    void resumable(boolean value) {
+        this.resumable = value;
     }
 
     public Status status() {

@@ -55,7 +55,7 @@ public final class TrialStages {
     }
 
     private TrialRun train(TrialRun run, ExperimentConfig c, ProducerTemplate producer) {
-        Path resume = newestCheckpoint(run.runDir());
+        Path resume = run.resumable() ? newestCheckpoint(run.runDir()) : null;
         TrainingListener metrics = tracking.metrics(run);
         TrainingListener listener = new TrainingListener() {
             @Override
@@ -85,6 +85,7 @@ public final class TrialStages {
     /** Checkpoint route: record it (the classification stage hooks in here once an evaluator exists). */
     public void onCheckpoint(CheckpointEvent event) {
         event.run().addCheckpoint(event.checkpoint());
+        tracking.checkpoint(event.run(), event.checkpoint(), event.epoch());
         console.printf("%s: checkpoint for epoch %d at %s%n", event.run().describe(), event.epoch(), event.checkpoint());
     }
 
@@ -131,6 +132,14 @@ public final class TrialStages {
     public TrialRun report(TrialRun run) {
         RunReport.Result r = RunReport.build(run.runDir());
         console.println(run.describe() + ": report " + r.html() + (r.missing().isEmpty() ? "" : " (missing: " + r.missing() + ")"));
+        return run;
+    }
+
+    /** A trial whose identical config already finished: reported, not rerun. */
+    public TrialRun reportReused(TrialRun run) {
+        if (run.isReused()) {
+            console.println(run.describe() + ": reused (an identical config already finished in " + run.runDir() + ")");
+        }
         return run;
     }
 

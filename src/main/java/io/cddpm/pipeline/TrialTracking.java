@@ -24,10 +24,12 @@ import org.apache.camel.Exchange;
  */
 public final class TrialTracking {
     private final MlflowTracker tracker;
+    private final TrialStore store;
     private final RunHandle parent;
 
-    public TrialTracking(MlflowTracker tracker, ExperimentConfig experiment) {
+    public TrialTracking(MlflowTracker tracker, TrialStore store, ExperimentConfig experiment) {
         this.tracker = tracker;
+        this.store = store;
         Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(ConfigHash.of(experiment), experiment.training().device()));
         tags.put("cddpm.kind", "sweep");
         tags.put("cddpm.trials", Integer.toString(experiment.trials().size()));
@@ -35,14 +37,37 @@ public final class TrialTracking {
         tracker.logParams(parent, Map.of("sweep", experiment.sweep().toString()));
     }
 
+    /**
+     * Looks the trial up in the state store: an identical FINISHED trial is reused (not rerun); an
+     * unfinished one with the same config continues its MLflow run and checkpoints; anything else
+     * starts a new MLflow child run.
+     */
     public TrialRun startTrial(TrialRun run) {
         ExperimentConfig c = run.trial().config();
-        Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(ConfigHash.of(c), c.training().device()));
-        tags.put("cddpm.trial", run.trial().label());
-        RunHandle handle = tracker.startChildRun(parent, run.trial().label(), tags);
-        tracker.logParams(handle, ConfigFlattener.flatten(c));
+        String hash = ConfigHash.of(c);
+        java.util.Optional<TrialStore.Row> row = store.find(run.runDir());
+        boolean sameConfig = row.isPresent() && row.get().configHash().equals(hash);
+        if (sameConfig && row.get().status().equals("FINISHED")) {
+            run.reused(true);
+            run.succeed();
+            return run;
+        }
+        run.resumable(sameConfig);
+        RunHandle handle = sameConfig && row.get().runKey() != null ? tracker.resumeRun(row.get().runKey()).orElse(null) : null;
+        if (handle == null) {
+            Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(hash, c.training().device()));
+            tags.put("cddpm.trial", run.trial().label());
+            handle = tracker.startChildRun(parent, run.trial().label(), tags);
+            tracker.logParams(handle, ConfigFlattener.flatten(c));
+        }
         run.tracking(handle);
+        store.start(run.runDir(), c.experimentName(), run.trial().label(), hash, io.cddpm.config.ConfigLoader.toYaml(c), handle.key());
         return run;
+    }
+
+    /** Records a written checkpoint in the state store. */
+    void checkpoint(TrialRun run, Path checkpoint, int epoch) {
+        store.checkpoint(run.runDir(), checkpoint, epoch);
     }
 
     /** A training listener that logs the trial's metrics. */
@@ -79,6 +104,7 @@ public final class TrialTracking {
 
     public TrialRun finishTrial(TrialRun run) {
         tracker.finishRun(run.tracking());
+        store.finish(run.runDir());
         return run;
     }
 
@@ -87,6 +113,7 @@ public final class TrialTracking {
         TrialRun run = exchange.getMessage().getBody(TrialRun.class);
         if (run != null && run.tracking() != null) {
             tracker.failRun(run.tracking(), run.error() == null ? "failed" : run.error());
+            store.fail(run.runDir(), run.error() == null ? "failed" : run.error());
         }
     }
 

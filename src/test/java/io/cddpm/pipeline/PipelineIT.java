@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PipelineIT {
     @Test
     void aFailingTrialDoesNotStopTheSweep(@TempDir Path dir) throws Exception {
+        System.setProperty("cddpm.state", dir.resolve("state").toString());
         Path yaml = dir.resolve("sweep.yaml");
         Files.writeString(yaml, """
                 name: pipeline-it
@@ -46,6 +47,22 @@ class PipelineIT {
             List<TrialRun> runs = new PipelineRunner(new PrintStream(console, true)).run(config);
             checkRuns(runs, console.toString());
             checkMlflow(new MlflowRest(server.trackingUri()), runs);
+
+            // the same sweep again: the finished trial is reused, not rerun; the failed one is tried again
+            ByteArrayOutputStream again = new ByteArrayOutputStream();
+            List<TrialRun> second = new PipelineRunner(new PrintStream(again, true)).run(config);
+            assertTrue(second.get(1).isReused(), again.toString());
+            assertEquals(TrialRun.Status.SUCCEEDED, second.get(1).status());
+            assertEquals(TrialRun.Status.FAILED, second.get(0).status());
+            assertTrue(again.toString().contains("reused"), again.toString());
+            String experimentId = new MlflowRest(server.trackingUri()).experimentByName("pipeline-it").get("experiment_id").asText();
+            long finishedChildren = 0;
+            for (JsonNode r : new MlflowRest(server.trackingUri()).searchRuns(experimentId).path("runs")) {
+                if ("device=cpu".equals(MlflowRest.keyValues(r.at("/data/tags")).get("mlflow.runName"))) {
+                    finishedChildren++;
+                }
+            }
+            assertEquals(1, finishedChildren, "the reused trial has still exactly one MLflow run");
         }
     }
 

@@ -1,0 +1,104 @@
+package io.cddpm.pipeline;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Trials in cddpm's H2 state database (the same file as the tracking outbox): keyed by run
+ * directory, with the config hash, status, MLflow run key, newest checkpoint and epoch, and times.
+ * A re-run skips a FINISHED trial whose config hash is unchanged and continues an unfinished one
+ * (same checkpoint folder, same MLflow run).
+ */
+public final class TrialStore {
+    /** One trial's row. */
+    public record Row(String runDir, String configHash, String status, String runKey, String lastCheckpoint, int lastEpoch) {}
+
+    private final javax.sql.DataSource db;
+
+    public TrialStore(javax.sql.DataSource db) {
+        this.db = db;
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS TRIAL (
+                      RUN_DIR VARCHAR(1000) PRIMARY KEY,
+                      EXPERIMENT VARCHAR(400) NOT NULL,
+                      LABEL VARCHAR(1000) NOT NULL,
+                      CONFIG_HASH VARCHAR(64) NOT NULL,
+                      CONFIG CLOB NOT NULL,
+                      STATUS VARCHAR(20) NOT NULL,
+                      RUN_KEY VARCHAR(200),
+                      LAST_CHECKPOINT VARCHAR(1000),
+                      LAST_EPOCH INT DEFAULT 0 NOT NULL,
+                      ERROR VARCHAR(4000),
+                      STARTED TIMESTAMP,
+                      FINISHED TIMESTAMP)""");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the state database: " + e.getMessage(), e);
+        }
+    }
+
+    public static String defaultUrl() {
+        String dir = System.getProperty("cddpm.state", System.getenv().getOrDefault("CDDPM_STATE", "cddpm-state"));
+        return "jdbc:h2:" + Path.of(dir).toAbsolutePath().resolve("cddpm");
+    }
+
+    private Connection connect() throws SQLException {
+        return db.getConnection();
+    }
+
+    public Optional<Row> find(Path runDir) {
+        try (Connection c = connect(); PreparedStatement p = c.prepareStatement(
+                "SELECT RUN_DIR, CONFIG_HASH, STATUS, RUN_KEY, LAST_CHECKPOINT, LAST_EPOCH FROM TRIAL WHERE RUN_DIR = ?")) {
+            p.setString(1, key(runDir));
+            try (ResultSet r = p.executeQuery()) {
+                return r.next()
+                        ? Optional.of(new Row(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getInt(6)))
+                        : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Records a trial as RUNNING (new, or again after a crash or a config change). */
+    public void start(Path runDir, String experiment, String label, String hash, String config, String runKey) {
+        update("MERGE INTO TRIAL (RUN_DIR, EXPERIMENT, LABEL, CONFIG_HASH, CONFIG, STATUS, RUN_KEY, STARTED, ERROR, FINISHED) "
+                + "KEY (RUN_DIR) VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?, NULL, NULL)",
+                key(runDir), experiment, label, hash, config, runKey, Timestamp.from(Instant.now()));
+    }
+
+    public void checkpoint(Path runDir, Path checkpoint, int epoch) {
+        update("UPDATE TRIAL SET LAST_CHECKPOINT = ?, LAST_EPOCH = ? WHERE RUN_DIR = ?", checkpoint.toString(), epoch, key(runDir));
+    }
+
+    public void finish(Path runDir) {
+        update("UPDATE TRIAL SET STATUS = 'FINISHED', FINISHED = ? WHERE RUN_DIR = ?", Timestamp.from(Instant.now()), key(runDir));
+    }
+
+    public void fail(Path runDir, String error) {
+        update("UPDATE TRIAL SET STATUS = 'FAILED', ERROR = ?, FINISHED = ? WHERE RUN_DIR = ?",
+                error.length() > 4000 ? error.substring(0, 4000) : error, Timestamp.from(Instant.now()), key(runDir));
+    }
+
+    private void update(String sql, Object... args) {
+        try (Connection c = connect(); PreparedStatement p = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                p.setObject(i + 1, args[i]);
+            }
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("state database: " + e.getMessage(), e);
+        }
+    }
+
+    private static String key(Path runDir) {
+        return runDir.toAbsolutePath().normalize().toString();
+    }
+}
