@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
             BenchCommand.class,
             ScheduleCommand.class,
             RunCommand.class,
+            EvaluateCommand.class,
             ReportCommand.class,
             ConfigCommand.class,
         })

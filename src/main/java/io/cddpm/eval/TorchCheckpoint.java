@@ -51,6 +51,19 @@ public final class TorchCheckpoint {
         }
     }
 
+    /**
+     * collections.OrderedDict as unpickled: a state dict also carries a {@code _metadata} attribute
+     * (module versions), set through __setstate__, which a state dict's values do not need.
+     */
+    public static final class OrderedDict extends LinkedHashMap<Object, Object> {
+        private static final long serialVersionUID = 1L;
+
+        /** Called reflectively by the unpickler's BUILD opcode; the attributes are dropped. */
+        public void __setstate__(java.util.HashMap<?, ?> attributes) {
+            // only _metadata (per-module version numbers) lives here
+        }
+    }
+
     /** A storage type global (torch.FloatStorage ...): its element type. */
     private record StorageType(String dtype, int bytes) implements IObjectConstructor {
         @Override
@@ -81,7 +94,7 @@ public final class TorchCheckpoint {
 
     static {
         STORAGES.forEach((name, type) -> Unpickler.registerConstructor("torch", name, type));
-        Unpickler.registerConstructor("collections", "OrderedDict", args -> new LinkedHashMap<Object, Object>());
+        Unpickler.registerConstructor("collections", "OrderedDict", args -> new OrderedDict());
         Unpickler.registerConstructor("torch._utils", "_rebuild_tensor_v2", args -> new PendingTensor(
                 (Storage) args[0], ((Number) args[1]).longValue(), longs(args[2]), longs(args[3])));
         Unpickler.registerConstructor("torch._utils", "_rebuild_parameter", args -> args[0]);

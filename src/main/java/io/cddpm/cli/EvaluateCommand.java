@@ -1,0 +1,92 @@
+package io.cddpm.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.cddpm.core.Engines;
+import io.cddpm.core.InvalidInputException;
+import io.cddpm.data.ConditionFile;
+import io.cddpm.data.ImageResizer;
+import io.cddpm.data.Labels;
+import io.cddpm.eval.Accuracy;
+import io.cddpm.eval.Evaluator;
+import io.cddpm.viz.Images;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cddpm evaluate}: score generated images with the multi-label classifier. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Score generated images against their conditions with a ResNet18 evaluator (the course's",
+            "checkpoint.pth, zip or legacy format, or a safetensors file): accuracy = top-k hits / true labels, pooled."})
+public final class EvaluateCommand implements Callable<Integer> {
+    @Option(names = "--images", required = true, description = "A folder of 000.png, 001.png, ... (one per condition, in order) or an images.npz.")
+    Path images;
+
+    @Option(names = "--conditions", required = true, description = "test.json-style label lists, or 'test' / 'new_test'.")
+    String conditions;
+
+    @Option(names = "--evaluator", required = true, description = "Evaluator weights: checkpoint.pth ({'model': state_dict}) or .safetensors.")
+    Path evaluator;
+
+    @Option(names = "--details", description = "Also print the hits of every image.")
+    boolean details;
+
+    @Override
+    public Integer call() throws IOException {
+        Engines.pytorch();
+        ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
+        try (Evaluator eval = Evaluator.load(evaluator); NDManager manager = NDManager.newBaseManager()) {
+            NDArray batch = read(images, file.size(), manager);
+            Accuracy.Result r = eval.score(batch, file.indices());
+            if (details) {
+                for (int i = 0; i < r.images().size(); i++) {
+                    System.out.printf("%03d %d/%d %s%n", i, r.images().get(i).hits(), r.images().get(i).labels(), file.conditions().get(i));
+                }
+            }
+            System.out.printf("accuracy %.4f (%d images, %s)   mean_image_accuracy %.4f%n", r.accuracy(), r.images().size(), file.source(),
+                    r.meanImageAccuracy());
+        }
+        return ExitCodes.OK;
+    }
+
+    private static NDArray read(Path images, int expected, NDManager manager) throws IOException {
+        if (Files.isRegularFile(images)) {
+            try (InputStream in = Files.newInputStream(images)) {
+                NDArray a = NDList.decode(manager, in).get(0);
+                if (a.getShape().get(0) != expected) {
+                    throw new InvalidInputException(images + ": " + a.getShape().get(0) + " images for " + expected + " conditions");
+                }
+                return a;
+            }
+        }
+        if (!Files.isDirectory(images)) {
+            throw new InvalidInputException(images + ": neither an image folder nor an images.npz");
+        }
+        float[] data = null;
+        int size = 0;
+        for (int i = 0; i < expected; i++) {
+            Path png = images.resolve(String.format("%03d.png", i));
+            if (!Files.isRegularFile(png)) {
+                throw new InvalidInputException(images + ": " + png.getFileName() + " missing (expected 000.png .. "
+                        + String.format("%03d.png", expected - 1) + ", one per condition)");
+            }
+            var image = Images.read(png);
+            if (data == null) {
+                size = Math.max(image.getWidth(), 1);
+                data = new float[expected * 3 * size * size];
+            }
+            byte[] chw = ImageResizer.toChw(image, size);
+            for (int k = 0; k < chw.length; k++) {
+                data[i * chw.length + k] = (chw[k] & 0xff) / 127.5f - 1f;
+            }
+        }
+        return manager.create(data, new Shape(expected, 3, size, size));
+    }
+}
