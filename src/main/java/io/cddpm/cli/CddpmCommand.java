@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
             ResumeCommand.class,
             SampleCommand.class,
             BenchCommand.class,
+            EvaluatorCommand.class,
             ScheduleCommand.class,
             RunCommand.class,
             EvaluateCommand.class,

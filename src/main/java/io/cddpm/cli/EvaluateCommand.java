@@ -10,7 +10,9 @@ import io.cddpm.data.ConditionFile;
 import io.cddpm.data.ImageResizer;
 import io.cddpm.data.Labels;
 import io.cddpm.eval.Accuracy;
+import io.cddpm.eval.CheckpointScorer;
 import io.cddpm.eval.Evaluator;
+import io.cddpm.config.SamplingConfig;
 import io.cddpm.viz.Images;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,15 +21,23 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cddpm evaluate}: score generated images with the multi-label classifier. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Score generated images against their conditions with a ResNet18 evaluator (the course's",
-            "checkpoint.pth, zip or legacy format, or a safetensors file): accuracy = top-k hits / true labels, pooled."})
+            "checkpoint.pth, zip or legacy format, or a safetensors file): accuracy = top-k hits / true labels, pooled.",
+            "With --checkpoint it samples the images from a DDPM checkpoint first (sampler options as in 'sample')."})
 public final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--images", required = true, description = "A folder of 000.png, 001.png, ... (one per condition, in order) or an images.npz.")
+    @Option(names = "--images", description = "A folder of 000.png, 001.png, ... (one per condition, in order) or an images.npz.")
     Path images;
+
+    @Option(names = "--checkpoint", description = "Instead of --images: sample one image per condition from this DDPM checkpoint first.")
+    Path checkpoint;
+
+    @Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @Option(names = "--conditions", required = true, description = "test.json-style label lists, or 'test' / 'new_test'.")
     String conditions;
@@ -40,11 +50,22 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if ((images == null) == (checkpoint == null)) {
+            throw new InvalidInputException("give exactly one of --images (generated images) and --checkpoint (sample them first)");
+        }
         Engines.pytorch();
         ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
         try (Evaluator eval = Evaluator.load(evaluator); NDManager manager = NDManager.newBaseManager()) {
-            NDArray batch = read(images, file.size(), manager);
-            Accuracy.Result r = eval.score(batch, file.indices());
+            Accuracy.Result r;
+            if (checkpoint != null) {
+                SamplingConfig chosen = sampling.over(io.cddpm.train.Checkpoint.readConfig(checkpoint).sampling());
+                long start = System.nanoTime();
+                r = CheckpointScorer.score(checkpoint, chosen, List.of(file), eval, sampling.batch()).get(file.name());
+                System.out.printf("sampled and scored %d images from %s (%s, %d steps, guidance %.2f, seed %d) in %.1f s%n", file.size(),
+                        checkpoint, chosen.sampler(), chosen.steps(), chosen.guidance(), chosen.seed(), (System.nanoTime() - start) / 1e9);
+            } else {
+                r = eval.score(read(images, file.size(), manager), file.indices());
+            }
             if (details) {
                 for (int i = 0; i < r.images().size(); i++) {
                     System.out.printf("%03d %d/%d %s%n", i, r.images().get(i).hits(), r.images().get(i).labels(), file.conditions().get(i));

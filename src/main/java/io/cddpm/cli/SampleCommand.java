@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cddpm sample}: generate one image per condition from a checkpoint. */
@@ -36,49 +37,21 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
-    @Option(names = "--sampler", description = "ddpm or ddim (default: the checkpoint config's sampling.sampler).")
-    SamplerKind sampler;
-
-    @Option(names = "--steps", description = "DDIM steps (default: the config's sampling.steps).")
-    Integer steps;
-
-    @Option(names = "--eta", description = "DDIM eta (default: the config's).")
-    Double eta;
-
-    @Option(names = "--guidance", description = "Classifier-free guidance weight w (1 = plain conditional; default: the config's).")
-    Double guidance;
-
-    @Option(names = "--seed", description = "Sampling seed (default: the config's).")
-    Long seed;
-
-    @Option(names = "--batch", defaultValue = "64", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--no-ema", description = "Use the raw weights instead of the EMA weights.")
-    boolean noEma;
+    @Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @Option(names = "--progressive", description = "Also write the progressive denoising of the first condition to this PNG.")
     Path progressive;
 
     @Override
     public Integer call() throws IOException {
-        if (batch <= 0) {
-            throw new InvalidInputException("--batch " + batch + ": must be positive");
-        }
-        try (ImageSampler sampler = ImageSampler.fromCheckpoint(checkpoint, !noEma); NDManager manager = NDManager.newBaseManager()) {
-            SamplingConfig s = sampler.config().sampling();
-            SamplingConfig chosen = new SamplingConfig(
-                    this.sampler != null ? this.sampler : s.sampler(),
-                    steps != null ? steps : s.steps(),
-                    eta != null ? eta : s.eta(),
-                    guidance != null ? guidance : s.guidance(),
-                    seed != null ? seed : s.seed(),
-                    !noEma);
+        try (ImageSampler sampler = ImageSampler.fromCheckpoint(checkpoint, !sampling.noEma); NDManager manager = NDManager.newBaseManager()) {
+            SamplingConfig chosen = sampling.over(sampler.config().sampling());
             ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
             int total = sampler.scheduler(chosen).timesteps().length;
             int every = progressive == null ? 0 : Math.max(1, chosen.sampler() == SamplerKind.DDPM ? 111 : (int) Math.ceil(total / 9.0));
             long start = System.nanoTime();
-            ImageSampler.Samples samples = sampler.sample(file.multiHot(), chosen, batch, every, manager);
+            ImageSampler.Samples samples = sampler.sample(file.multiHot(), chosen, sampling.batch(), every, manager);
             double seconds = (System.nanoTime() - start) / 1e9;
             io.cddpm.viz.SampleFiles.write(samples.images(), out);
             if (progressive != null) {

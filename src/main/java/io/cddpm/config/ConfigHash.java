@@ -24,6 +24,18 @@ public final class ConfigHash {
         }
     }
 
+    /** Lowercase hex sha256 of any value's canonical JSON (e.g. the parts of a config a cached artifact depends on). */
+    public static String ofValue(Object value) {
+        try {
+            Object tree = ConfigMappers.CANONICAL.treeToValue(ConfigMappers.CANONICAL.valueToTree(value), Object.class);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(
+                    ConfigMappers.CANONICAL.writeValueAsString(tree).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot hash " + value, e);
+        }
+    }
+
     /** The compact JSON whose hash {@link #of} is: keys sorted, no whitespace. */
     public static String canonicalJson(ExperimentConfig config) {
         try {

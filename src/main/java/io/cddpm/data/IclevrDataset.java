@@ -33,6 +33,40 @@ public final class IclevrDataset {
                 java.util.Arrays.copyOf(labels, n * numLabels), names.subList(0, n));
     }
 
+    /** The images at {@code indices}, in that order (a copy). */
+    public IclevrDataset subset(int[] indices) {
+        int n = imageBytes();
+        byte[] p = new byte[indices.length * n];
+        byte[] l = new byte[indices.length * numLabels];
+        List<String> picked = new java.util.ArrayList<>();
+        for (int i = 0; i < indices.length; i++) {
+            System.arraycopy(pixels, indices[i] * n, p, i * n, n);
+            System.arraycopy(labels, indices[i] * numLabels, l, i * numLabels, numLabels);
+            picked.add(names.get(indices[i]));
+        }
+        return new IclevrDataset(resolution, numLabels, p, l, picked);
+    }
+
+    /** The true label indices of every image, ascending within an image. */
+    public List<int[]> labelIndices() {
+        List<int[]> out = new java.util.ArrayList<>(size());
+        for (int i = 0; i < size(); i++) {
+            int count = 0;
+            for (int k = 0; k < numLabels; k++) {
+                count += labels[i * numLabels + k];
+            }
+            int[] idx = new int[count];
+            int j = 0;
+            for (int k = 0; k < numLabels; k++) {
+                if (labels[i * numLabels + k] != 0) {
+                    idx[j++] = k;
+                }
+            }
+            out.add(idx);
+        }
+        return out;
+    }
+
     public int size() {
         return names.size();
     }

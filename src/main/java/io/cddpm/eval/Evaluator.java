@@ -1,11 +1,9 @@
 package io.cddpm.eval;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.model.Safetensors;
@@ -68,24 +66,16 @@ public final class Evaluator implements AutoCloseable {
 
     /** Scores images (N, 3, H, W) in [-1, 1] against their true label indices with the official metric. */
     public Accuracy.Result score(NDArray images, List<int[]> labels) {
+        return Accuracy.of(outputs(images, labels.size()), labels);
+    }
+
+    /** The sigmoid outputs (N, 24) of images (N, 3, H, W) in [-1, 1] that pair up with {@code expected} conditions. */
+    public float[][] outputs(NDArray images, int expected) {
         long n = images.getShape().get(0);
-        if (n != labels.size()) {
-            throw new InvalidInputException(n + " images but " + labels.size() + " conditions: they must pair up one to one");
+        if (n != expected) {
+            throw new InvalidInputException(n + " images but " + expected + " conditions: they must pair up one to one");
         }
-        float[][] outputs = new float[(int) n][];
-        ParameterStore ps = new ParameterStore(manager, false);
-        for (long start = 0; start < n; start += 64) {
-            long end = Math.min(n, start + 64);
-            try (NDManager scope = manager.newSubManager()) {
-                NDArray batch = images.get(start + ":" + end).toType(DataType.FLOAT32, false);
-                batch.attach(scope);
-                float[] flat = net.forward(ps, new NDList(batch), false).singletonOrThrow().toFloatArray();
-                for (long i = start; i < end; i++) {
-                    outputs[(int) i] = java.util.Arrays.copyOfRange(flat, (int) ((i - start) * 24), (int) ((i - start + 1) * 24));
-                }
-            }
-        }
-        return Accuracy.of(outputs, labels);
+        return Predictions.of(net, manager, images);
     }
 
     @Override

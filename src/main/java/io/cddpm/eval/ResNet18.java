@@ -59,7 +59,12 @@ public final class ResNet18 extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
+        return new NDList(logits(ps, inputs.singletonOrThrow(), training).getNDArrayInternal().sigmoid());
+    }
+
+    /** The head's pre-sigmoid outputs (B, classes): what a numerically stable BCE loss trains on. */
+    public NDArray logits(ParameterStore ps, NDArray input, boolean training) {
+        NDArray x = input;
         if (x.getShape().get(2) != INPUT_SIZE || x.getShape().get(3) != INPUT_SIZE) {
             x = x.getNDArrayInternal().interpolation(new long[] {INPUT_SIZE, INPUT_SIZE}, 1, false);
         }
@@ -69,7 +74,7 @@ public final class ResNet18 extends AbstractBlock {
             x = one(b, ps, x, training);
         }
         x = x.reshape(x.getShape().get(0), x.getShape().get(1), -1).mean(new int[] {2}); // adaptive average pool to 1x1
-        return new NDList(one(fc, ps, x, training).getNDArrayInternal().sigmoid());
+        return one(fc, ps, x, training);
     }
 
     @Override

@@ -114,6 +114,22 @@ public record Checkpoint(
         }
     }
 
+    /** Only the config a checkpoint was trained with (no tensors are read). */
+    public static ExperimentConfig readConfig(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException(file + ": checkpoint not found");
+        }
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry e = zip.getEntry("config.yaml");
+            if (e == null) {
+                throw new InvalidInputException(file + ": not a cddpm checkpoint (missing config.yaml)");
+            }
+            return ConfigLoader.fromYaml(new String(zip.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8), file + "!config.yaml");
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": corrupt or truncated checkpoint (" + e.getMessage() + ")", e);
+        }
+    }
+
     /** Copies named tensors into a model's parameters, checking names and shapes. */
     public static void copyInto(Map<String, NDArray> source, Map<String, NDArray> params, String what) {
         for (Map.Entry<String, NDArray> e : params.entrySet()) {

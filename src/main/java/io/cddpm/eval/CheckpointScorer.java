@@ -1,0 +1,40 @@
+package io.cddpm.eval;
+
+import ai.djl.ndarray.NDManager;
+import io.cddpm.config.SamplingConfig;
+import io.cddpm.data.ConditionFile;
+import io.cddpm.train.ImageSampler;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The classification stage for one checkpoint: draw one image per condition of each test file
+ * with the given sampler settings, then score them with the evaluator (the official metric).
+ */
+public final class CheckpointScorer {
+    private CheckpointScorer() {}
+
+    /** Test file name -> its score, in the order of {@code files}. */
+    public static Map<String, Accuracy.Result> score(Path checkpoint, SamplingConfig sampling, List<ConditionFile> files,
+            Evaluator evaluator, int batchSize) {
+        Map<String, Accuracy.Result> out = new LinkedHashMap<>();
+        try (ImageSampler sampler = ImageSampler.fromCheckpoint(checkpoint, sampling.useEma())) {
+            for (ConditionFile file : files) {
+                try (NDManager scope = NDManager.newBaseManager()) {
+                    ImageSampler.Samples s = sampler.sample(file.multiHot(), sampling, batchSize, 0, scope);
+                    out.put(file.name(), evaluator.score(s.images(), file.indices()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Just the pooled accuracies: test file name -> accuracy. */
+    public static Map<String, Double> accuracies(Map<String, Accuracy.Result> scores) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        scores.forEach((name, r) -> out.put(name, r.accuracy()));
+        return out;
+    }
+}
