@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Places objects the way CLEVR does (uniform positions in [-3, 3]^2, a random size, material and
+ * Places objects the way CLEVR does (uniform positions in [-3, 3]^2, a random material and
  * rotation, a minimum gap between objects, camera and light jitter) and keeps a placement only
  * when every object is clearly visible at the target resolution: inside the frame and not hidden
  * behind another object. Objects are added one at a time; earlier ones keep their place.
@@ -17,6 +17,12 @@ public final class ScenePlanner {
     static final double MIN_VISIBLE_FRACTION = 0.6;
     static final double MIN_GAP = 0.25;
     private static final int TRIES_PER_OBJECT = 200;
+    /**
+     * Every object has CLEVR's large size. The labels name no size, and CLEVR's small size (0.35)
+     * covers 3-4 pixels at 64x64, where a cube, a sphere and a cylinder cannot be told apart: no
+     * classifier can score such an object and no generator can be judged on it.
+     */
+    static final double OBJECT_SIZE = 0.7;
 
     private final int checkSize;
     private final RayTracer visibilityTracer = new RayTracer(1);
@@ -44,7 +50,7 @@ public final class ScenePlanner {
             SceneObject candidate = new SceneObject(
                     label,
                     random.nextBoolean() ? Material.RUBBER : Material.METAL,
-                    random.nextBoolean() ? 0.7 : 0.35,
+                    OBJECT_SIZE,
                     random.nextDouble(-3, 3),
                     random.nextDouble(-3, 3),
                     random.nextDouble(0, Math.PI / 2));
