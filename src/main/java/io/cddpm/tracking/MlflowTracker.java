@@ -201,6 +201,29 @@ public final class MlflowTracker implements AutoCloseable {
         logPoints(run, points);
     }
 
+    /**
+     * Training-progress metrics at {@code step}: a (key, step) at or below the highest step already
+     * logged for that key in this run is dropped, atomically with the queueing, so a trial resumed
+     * from a checkpoint, which redoes the steps after it, logs each step exactly once.
+     */
+    public void logProgress(RunHandle run, Map<String, Double> values, long step) {
+        if (closed) {
+            LOG.warn("tracking: progress metrics for run {} after the tracker was closed; dropped", run.runName());
+            return;
+        }
+        long now = System.currentTimeMillis();
+        List<MetricPoint> points = new ArrayList<>(values.size());
+        values.forEach((k, v) -> points.add(new MetricPoint(k, v, now, step)));
+        try {
+            if (!store.appendProgress(run.key(), points, kept -> Payloads.write(new Payloads.Batch(List.copyOf(kept), Map.of(), Map.of())))
+                    .isEmpty()) {
+                wake();
+            }
+        } catch (SQLException e) {
+            LOG.error("tracking: cannot write progress metrics of run {} to the outbox; they are lost: {}", run.runName(), e.getMessage());
+        }
+    }
+
     /** Metric points with their own timestamps. */
     public void logPoints(RunHandle run, List<MetricPoint> points) {
         if (!points.isEmpty()) {

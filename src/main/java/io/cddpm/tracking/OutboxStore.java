@@ -63,6 +63,12 @@ final class OutboxStore {
                       EXPERIMENT_ID VARCHAR(64),
                       ARTIFACT_URI VARCHAR(2000),
                       CREATED_AT TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS TRACKING_METRIC_MARK (
+                      RUN_KEY VARCHAR(200) NOT NULL,
+                      METRIC_KEY VARCHAR(250) NOT NULL,
+                      MAX_STEP BIGINT NOT NULL,
+                      PRIMARY KEY (RUN_KEY, METRIC_KEY))""");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the tracking outbox tables: " + e.getMessage(), e);
         }
@@ -111,6 +117,60 @@ final class OutboxStore {
     String append(String runKey, RecordKind kind, String payload) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return insert(c, runKey, kind, payload);
+        }
+    }
+
+    /**
+     * Queues the points whose step is beyond the highest step already queued for their metric key in
+     * this run, and raises those marks, in one transaction; returns the points kept. A trial resumed
+     * from a checkpoint redoes the steps after it: their points are not queued a second time.
+     */
+    List<MetricPoint> appendProgress(String runKey, List<MetricPoint> points, java.util.function.Function<List<MetricPoint>, String> payload)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                List<MetricPoint> kept = new ArrayList<>();
+                java.util.Map<String, Long> marks = new java.util.HashMap<>();
+                for (MetricPoint point : points) {
+                    Long mark = marks.get(point.key());
+                    if (mark == null) {
+                        try (PreparedStatement p = c.prepareStatement(
+                                "SELECT MAX_STEP FROM TRACKING_METRIC_MARK WHERE RUN_KEY = ? AND METRIC_KEY = ?")) {
+                            p.setString(1, runKey);
+                            p.setString(2, point.key());
+                            try (ResultSet r = p.executeQuery()) {
+                                mark = r.next() ? r.getLong(1) : Long.MIN_VALUE;
+                            }
+                        }
+                    }
+                    if (point.step() > mark) {
+                        kept.add(point);
+                        mark = point.step();
+                    }
+                    marks.put(point.key(), mark);
+                }
+                if (!kept.isEmpty()) {
+                    insert(c, runKey, RecordKind.LOG_BATCH, payload.apply(kept));
+                    for (java.util.Map.Entry<String, Long> m : marks.entrySet()) {
+                        try (PreparedStatement p = c.prepareStatement(
+                                "MERGE INTO TRACKING_METRIC_MARK (RUN_KEY, METRIC_KEY, MAX_STEP) KEY (RUN_KEY, METRIC_KEY) VALUES (?, ?, ?)")) {
+                            p.setString(1, runKey);
+                            p.setString(2, m.getKey());
+                            p.setLong(3, m.getValue());
+                            p.executeUpdate();
+                        }
+                    }
+                }
+                c.commit();
+                return kept;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
         }
     }
 

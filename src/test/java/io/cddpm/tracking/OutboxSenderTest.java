@@ -149,6 +149,27 @@ class OutboxSenderTest {
     }
 
     @Test
+    void progressMetricsOfRedoneStepsAreQueuedOnce() throws Exception {
+        String r = run("trial", null);
+        java.util.function.Function<List<MetricPoint>, String> payload =
+                kept -> Payloads.write(new Payloads.Batch(List.copyOf(kept), Map.of(), Map.of()));
+        for (long step = 1; step <= 5; step++) {
+            store.appendProgress(r, List.of(new MetricPoint("loss", step, 1, step), new MetricPoint("lr", 0.1, 1, step)), payload);
+        }
+        // a resumed trial redoes steps 4 and 5 and goes on to 7: only 6 and 7 are new
+        for (long step = 4; step <= 7; step++) {
+            List<MetricPoint> kept = store.appendProgress(r, List.of(new MetricPoint("loss", 100 + step, 2, step)), payload);
+            assertEquals(step > 5 ? 1 : 0, kept.size(), "step " + step);
+        }
+        // a metric key of its own has its own mark
+        assertEquals(1, store.appendProgress(r, List.of(new MetricPoint("accuracy_test", 0.5, 3, 2)), payload).size());
+        sender.deliverPending();
+        List<MetricPoint> loss = server.metrics.get(mlflowId(r)).stream().filter(m -> m.key().equals("loss")).toList();
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L), loss.stream().map(MetricPoint::step).toList());
+        assertEquals(5.0, loss.get(4).value(), "the first value of a step is kept");
+    }
+
+    @Test
     void deliversInOrderWithParentTagAndMergesConsecutiveBatches() throws Exception {
         String parent = run("sweep", null);
         String child = run("trial", parent);
