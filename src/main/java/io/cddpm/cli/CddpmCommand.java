@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
             SampleCommand.class,
             BenchCommand.class,
             EvaluatorCommand.class,
+            ReevaluateCommand.class,
             ScheduleCommand.class,
             RunCommand.class,
             EvaluateCommand.class,

@@ -83,6 +83,27 @@ public final class Safetensors {
         return read(all, manager, source);
     }
 
+    /** Only the {@code __metadata__} strings of a safetensors file (reads the header, not the tensors). */
+    public static Map<String, String> metadata(java.nio.file.Path file) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(java.nio.file.Files.newInputStream(file))) {
+            byte[] len = in.readNBytes(8);
+            long headerLength = len.length < 8 ? -1 : ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            if (headerLength <= 0 || headerLength > 100_000_000L) {
+                throw new InvalidInputException(file + ": not a safetensors file");
+            }
+            byte[] json = in.readNBytes((int) headerLength);
+            if (json.length < headerLength) {
+                throw new InvalidInputException(file + ": truncated safetensors header");
+            }
+            Map<String, String> metadata = new LinkedHashMap<>();
+            JSON.readTree(new String(json, StandardCharsets.UTF_8)).path("__metadata__").fields()
+                    .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+            return metadata;
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": unreadable safetensors (" + e.getMessage() + ")", e);
+        }
+    }
+
     public static Contents read(byte[] all, NDManager manager, String source) {
         if (all.length < 8) {
             throw new InvalidInputException(source + ": truncated safetensors (" + all.length + " bytes)");

@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
-import io.cddpm.tracking.MlflowTracker;
-import io.cddpm.tracking.TrackingEndpoint;
 
 /**
  * Runs an experiment (each sweep trial in turn, one at a time on the device) through the Camel
@@ -43,20 +41,11 @@ public final class PipelineRunner {
 
     /** Runs every trial, tracked in MLflow; returns them with their final status. */
     public List<TrialRun> run(ExperimentConfig experiment) throws Exception {
-        org.h2.jdbcx.JdbcConnectionPool state = org.h2.jdbcx.JdbcConnectionPool.create(TrialStore.defaultUrl(), "", "");
-        try (TrackingEndpoint endpoint = TrackingEndpoint.open(experiment.tracking(), Path.of("mlruns"), console);
-                MlflowTracker tracker = new MlflowTracker(endpoint.uri(), state)) {
-            console.println("tracking to MLflow at " + endpoint.uri() + " (experiment '" + experiment.experimentName() + "')");
-            TrialTracking tracking = new TrialTracking(tracker, new TrialStore(state), experiment);
+        try (TrackingSession session = TrackingSession.open(experiment, console)) {
+            TrialTracking tracking = new TrialTracking(session.tracker(), session.store(), experiment);
             List<TrialRun> runs = run(experiment, tracking);
             tracking.finishSweep(runs);
-            if (!tracker.flush(java.time.Duration.ofSeconds(60))) {
-                console.println("MLflow did not take every record yet: " + tracker.pendingCount()
-                        + " wait in the outbox (cddpm-state) and go with the next run");
-            }
             return runs;
-        } finally {
-            state.dispose();
         }
     }
 
@@ -69,6 +58,7 @@ public final class PipelineRunner {
         main.configure().withJmxEnabled(false);
         main.bind("stages", new TrialStages(console, tracking));
         main.bind("tracking", tracking);
+        main.bind("classification", new ClassificationStage(console, tracking));
         try {
             main.start();
             ProducerTemplate producer = main.getCamelContext().createProducerTemplate();

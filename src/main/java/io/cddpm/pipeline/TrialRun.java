@@ -15,6 +15,7 @@ public final class TrialRun {
     private final int count;
     private IclevrDataset dataset;
     private Path lastCheckpoint;
+    private Path evaluator;
     private final List<Path> checkpoints = new ArrayList<>();
     private Status status = Status.PENDING;
     private String error;
@@ -55,6 +56,15 @@ public final class TrialRun {
 
     void lastCheckpoint(Path p) {
         this.lastCheckpoint = p;
+    }
+
+    /** The evaluator weights this trial is scored with (set by the classification stage). */
+    public Path evaluator() {
+        return evaluator;
+    }
+
+    void evaluator(Path weights) {
+        this.evaluator = weights;
     }
 
     public List<Path> checkpoints() {

@@ -82,7 +82,7 @@ public final class TrialStages {
         return run;
     }
 
-    /** Checkpoint route: record it (the classification stage hooks in here once an evaluator exists). */
+    /** Checkpoint route: record the checkpoint in the trial and the state store (the route then decides on classification). */
     public void onCheckpoint(CheckpointEvent event) {
         event.run().addCheckpoint(event.checkpoint());
         tracking.checkpoint(event.run(), event.checkpoint(), event.epoch());

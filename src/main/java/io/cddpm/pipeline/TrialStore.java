@@ -39,6 +39,14 @@ public final class TrialStore {
                       ERROR VARCHAR(4000),
                       STARTED TIMESTAMP,
                       FINISHED TIMESTAMP)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS SWEEP (
+                      RUN_KEY VARCHAR(200) PRIMARY KEY,
+                      EXPERIMENT VARCHAR(400) NOT NULL,
+                      CONFIG_HASH VARCHAR(64) NOT NULL,
+                      STATUS VARCHAR(20) NOT NULL,
+                      STARTED TIMESTAMP NOT NULL,
+                      FINISHED TIMESTAMP)""");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the state database: " + e.getMessage(), e);
         }
@@ -46,7 +54,8 @@ public final class TrialStore {
 
     public static String defaultUrl() {
         String dir = System.getProperty("cddpm.state", System.getenv().getOrDefault("CDDPM_STATE", "cddpm-state"));
-        return "jdbc:h2:" + Path.of(dir).toAbsolutePath().resolve("cddpm");
+        // AUTO_SERVER: a second cddpm process (e.g. "schedule list" while "serve" runs) shares the file through the first
+        return "jdbc:h2:" + Path.of(dir).toAbsolutePath().resolve("cddpm") + ";AUTO_SERVER=TRUE";
     }
 
     private Connection connect() throws SQLException {
@@ -72,6 +81,29 @@ public final class TrialStore {
         update("MERGE INTO TRIAL (RUN_DIR, EXPERIMENT, LABEL, CONFIG_HASH, CONFIG, STATUS, RUN_KEY, STARTED, ERROR, FINISHED) "
                 + "KEY (RUN_DIR) VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?, NULL, NULL)",
                 key(runDir), experiment, label, hash, config, runKey, Timestamp.from(Instant.now()));
+    }
+
+    /** The MLflow run key of an unfinished sweep of this experiment and config (one a crash or kill left RUNNING). */
+    public Optional<String> openSweep(String experiment, String configHash) {
+        try (Connection c = connect(); PreparedStatement p = c.prepareStatement(
+                "SELECT RUN_KEY FROM SWEEP WHERE EXPERIMENT = ? AND CONFIG_HASH = ? AND STATUS = 'RUNNING' ORDER BY STARTED DESC")) {
+            p.setString(1, experiment);
+            p.setString(2, configHash);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void startSweep(String runKey, String experiment, String configHash) {
+        update("INSERT INTO SWEEP (RUN_KEY, EXPERIMENT, CONFIG_HASH, STATUS, STARTED) VALUES (?, ?, ?, 'RUNNING', ?)",
+                runKey, experiment, configHash, Timestamp.from(Instant.now()));
+    }
+
+    public void finishSweep(String runKey, String status) {
+        update("UPDATE SWEEP SET STATUS = ?, FINISHED = ? WHERE RUN_KEY = ?", status, Timestamp.from(Instant.now()), runKey);
     }
 
     public void checkpoint(Path runDir, Path checkpoint, int epoch) {

@@ -27,14 +27,24 @@ public final class TrialTracking {
     private final TrialStore store;
     private final RunHandle parent;
 
+    /**
+     * Opens the sweep's parent run: the one a killed or crashed run of the same experiment and config
+     * left unfinished (so a restart continues it), or a new one.
+     */
     public TrialTracking(MlflowTracker tracker, TrialStore store, ExperimentConfig experiment) {
         this.tracker = tracker;
         this.store = store;
-        Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(ConfigHash.of(experiment), experiment.training().device()));
-        tags.put("cddpm.kind", "sweep");
-        tags.put("cddpm.trials", Integer.toString(experiment.trials().size()));
-        this.parent = tracker.startRun(experiment.experimentName(), experiment.name(), tags);
-        tracker.logParams(parent, Map.of("sweep", experiment.sweep().toString()));
+        String hash = ConfigHash.of(experiment);
+        RunHandle open = store.openSweep(experiment.experimentName(), hash).flatMap(tracker::resumeRun).orElse(null);
+        if (open == null) {
+            Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(hash, experiment.training().device()));
+            tags.put("cddpm.kind", "sweep");
+            tags.put("cddpm.trials", Integer.toString(experiment.trials().size()));
+            open = tracker.startRun(experiment.experimentName(), experiment.name(), tags);
+            tracker.logParams(open, Map.of("sweep", experiment.sweep().toString()));
+            store.startSweep(open.key(), experiment.experimentName(), hash);
+        }
+        this.parent = open;
     }
 
     /**
@@ -70,18 +80,33 @@ public final class TrialTracking {
         store.checkpoint(run.runDir(), checkpoint, epoch);
     }
 
-    /** A training listener that logs the trial's metrics. */
+    /** The evaluator the trial is scored with: a param, and its held-out accuracy when it was trained here. */
+    void evaluator(TrialRun run, EvaluatorWeights.Resolved r) {
+        tracker.logParams(run.tracking(), Map.of("evaluation.weights", r.weights().toString()));
+        if (!Double.isNaN(r.heldOutAccuracy())) {
+            tracker.logMetric(run.tracking(), "evaluator_heldout_accuracy", r.heldOutAccuracy(), 0);
+        }
+    }
+
+    /** One evaluation: accuracy_<test file> at step = epoch. */
+    void accuracy(TrialRun run, int epoch, Map<String, Double> accuracy) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        accuracy.forEach((name, a) -> metrics.put("accuracy_" + name, a));
+        tracker.logProgress(run.tracking(), metrics, epoch);
+    }
+
+    /** A training listener that logs the trial's metrics (each step once, even when a resumed trial redoes steps). */
     TrainingListener metrics(TrialRun run) {
         RunHandle handle = run.tracking();
         return new TrainingListener() {
             @Override
             public void onStep(long step, double loss, double lr) {
-                tracker.logMetrics(handle, Map.of("loss", loss, "lr", lr), step);
+                tracker.logProgress(handle, Map.of("loss", loss, "lr", lr), step);
             }
 
             @Override
             public void onEpoch(EpochRecord r) {
-                tracker.logMetrics(handle, Map.of("epoch_loss", r.loss(), "images_per_s", r.imagesPerS()), r.epoch());
+                tracker.logProgress(handle, Map.of("epoch_loss", r.loss(), "images_per_s", r.imagesPerS()), r.epoch());
             }
         };
     }
@@ -89,7 +114,8 @@ public final class TrialTracking {
     /** Uploads the trial's pictures, report, config, history and final EMA weights. */
     public TrialRun logArtifacts(TrialRun run) {
         Path dir = run.runDir();
-        for (String name : List.of("config.yaml", "history.json", "report.html", "progressive.png", "loss.png", "ema.safetensors")) {
+        for (String name : List.of("config.yaml", "history.json", "evaluations.json", "report.html", "progressive.png", "loss.png",
+                "accuracy.png", "ema.safetensors")) {
             if (Files.isRegularFile(dir.resolve(name))) {
                 tracker.logArtifact(run.tracking(), dir.resolve(name), "");
             }
@@ -125,6 +151,7 @@ public final class TrialTracking {
         } else {
             tracker.finishRun(parent);
         }
+        store.finishSweep(parent.key(), anyFailed ? "FAILED" : "FINISHED");
     }
 
     public RunHandle parent() {

@@ -37,6 +37,7 @@ class PipelineIT {
                 model: { preset: custom, block_out_channels: [32, 64], layers_per_block: 1, attention_levels: [false, true] }
                 training: { epochs: 2, batch_size: 16, checkpoint_every: 1, evaluate_every: 1 }
                 sampling: { sampler: ddim, steps: 10, guidance: 2.0 }
+                evaluation: { evaluator: train, evaluator_epochs: 2 }
                 sweep:
                   training.device: [gpu, cpu]
                 """.formatted(dir.resolve("runs")));
@@ -63,7 +64,27 @@ class PipelineIT {
                 }
             }
             assertEquals(1, finishedChildren, "the reused trial has still exactly one MLflow run");
+
+            // re-evaluation scores the finished trial again and logs to its own MLflow run
+            ByteArrayOutputStream reeval = new ByteArrayOutputStream();
+            List<Reevaluation.Outcome> outcomes = Reevaluation.run(config, new PrintStream(reeval, true));
+            assertEquals("REEVALUATED", outcomes.get(1).status(), reeval.toString());
+            assertEquals("FAILED", outcomes.get(0).status());
+            assertTrue(Files.isRegularFile(second.get(1).runDir().resolve(Reevaluation.FILE)));
+            MlflowRest rest = new MlflowRest(server.trackingUri());
+            assertEquals(1, rest.history(cpuRunId(rest), "reeval/accuracy_test").size());
+            assertEquals(1, rest.history(cpuRunId(rest), "reeval/best_accuracy_new_test").size());
         }
+    }
+
+    private static String cpuRunId(MlflowRest rest) throws Exception {
+        String experimentId = rest.experimentByName("pipeline-it").get("experiment_id").asText();
+        for (JsonNode r : rest.searchRuns(experimentId).path("runs")) {
+            if ("device=cpu".equals(MlflowRest.keyValues(r.at("/data/tags")).get("mlflow.runName"))) {
+                return r.at("/info/run_id").asText();
+            }
+        }
+        throw new AssertionError("no device=cpu run");
     }
 
     private static void checkMlflow(MlflowRest rest, List<TrialRun> runs) throws Exception {
@@ -91,8 +112,12 @@ class PipelineIT {
         String runId = ok.at("/info/run_id").asText();
         assertEquals(6, rest.history(runId, "loss").size(), "3 steps per epoch x 2 epochs");
         assertEquals(2, rest.history(runId, "epoch_loss").size());
+        assertEquals(2, rest.history(runId, "accuracy_test").size(), "the checkpoint of epoch 1 and the final evaluation");
+        assertEquals(2, rest.history(runId, "accuracy_new_test").size());
+        assertEquals(1, rest.history(runId, "evaluator_heldout_accuracy").size());
         List<String> files = rest.artifactFiles(runId, "");
-        for (String f : List.of("report.html", "progressive.png", "loss.png", "config.yaml", "ema.safetensors", "grids/grid_test.png", "grids/grid_new_test.png")) {
+        for (String f : List.of("report.html", "progressive.png", "loss.png", "accuracy.png", "evaluations.json", "config.yaml",
+                "ema.safetensors", "grids/grid_test.png", "grids/grid_new_test.png")) {
             assertTrue(files.contains(f), "artifact " + f + " missing from " + files);
         }
     }
@@ -106,9 +131,17 @@ class PipelineIT {
         assertEquals(2, ok.checkpoints().size());
         Path run = ok.runDir();
         for (String file : List.of("config.yaml", "history.json", "checkpoints/epoch-0002.ckpt", "samples/test/images.npz",
-                "samples/new_test/031.png", "grid_test.png", "grid_new_test.png", "progressive.png", "loss.png", "report.html")) {
+                "samples/new_test/031.png", "grid_test.png", "grid_new_test.png", "progressive.png", "loss.png", "accuracy.png",
+                "evaluations.json", "report.html")) {
             assertTrue(Files.isRegularFile(run.resolve(file)), "missing " + file + "\n" + console);
         }
+        List<io.cddpm.viz.EvaluationRecord> evaluations = io.cddpm.viz.RunFiles.evaluations(run.resolve("evaluations.json"));
+        assertEquals(List.of(1, 2), evaluations.stream().map(io.cddpm.viz.EvaluationRecord::epoch).toList());
+        for (io.cddpm.viz.EvaluationRecord e : evaluations) {
+            assertEquals(java.util.Set.of("test", "new_test"), e.accuracy().keySet());
+            e.accuracy().values().forEach(a -> assertTrue(a >= 0 && a <= 1, "accuracy " + a));
+        }
+        assertTrue(console.contains("epoch 1 accuracy test"), console);
         assertTrue(console.contains("trial 2 of 2"), console);
     }
 }

@@ -1,0 +1,78 @@
+package io.cddpm.pipeline;
+
+import io.cddpm.config.ConfigHash;
+import io.cddpm.config.EvaluationConfig;
+import io.cddpm.config.ExperimentConfig;
+import io.cddpm.core.InvalidInputException;
+import io.cddpm.data.IclevrDataset;
+import io.cddpm.data.Labels;
+import io.cddpm.eval.EvaluatorTrainer;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The evaluator a trial is scored with: the weights file named by {@code evaluation.evaluator}, or
+ * (for {@code train}) a ResNet18 trained on the trial's dataset, cached under
+ * {@code <output_dir>/evaluators/} by a hash of what it depends on (dataset, resolution, epochs,
+ * seed), so the trials of a sweep and later runs share one.
+ */
+public final class EvaluatorWeights {
+    /** The weights and, for a trained evaluator, its held-out accuracy (NaN for a given file). */
+    public record Resolved(Path weights, double heldOutAccuracy, boolean trained) {}
+
+    private EvaluatorWeights() {}
+
+    /** Where a trained evaluator for this config is kept: a hash of the dataset, resolution, epochs and seed. */
+    static Path trainedPath(ExperimentConfig c) {
+        Map<String, Object> key = new LinkedHashMap<>();
+        key.put("dataset", c.dataset());
+        key.put("resolution", c.resolution());
+        key.put("limit_images", c.training().limitImages());
+        key.put("epochs", c.evaluation().evaluatorEpochs());
+        key.put("seed", c.training().seed());
+        return Path.of(c.outputDir()).resolve("evaluators").resolve("evaluator-" + ConfigHash.ofValue(key).substring(0, 16) + ".safetensors");
+    }
+
+    /** The evaluator weights without training: the configured file, or the trained one if it exists already. */
+    static java.util.Optional<Path> cached(ExperimentConfig c) {
+        Path file = c.evaluation().trainsEvaluator() ? trainedPath(c) : Path.of(c.evaluation().evaluator());
+        return Files.isRegularFile(file) ? java.util.Optional.of(file) : java.util.Optional.empty();
+    }
+
+    public static Resolved resolve(ExperimentConfig c, IclevrDataset dataset, PrintStream console) {
+        EvaluationConfig e = c.evaluation();
+        if (!e.trainsEvaluator()) {
+            Path file = Path.of(e.evaluator());
+            if (!Files.isRegularFile(file)) {
+                throw new InvalidInputException("evaluation.evaluator: " + file + " not found (weights .pth/.safetensors, or 'train')");
+            }
+            return new Resolved(file, Double.NaN, false);
+        }
+        Path file = trainedPath(c);
+        if (Files.isRegularFile(file)) {
+            String acc = io.cddpm.model.Safetensors.metadata(file).get("heldout_accuracy");
+            console.println("evaluator: reusing " + file + (acc == null ? "" : " (held-out accuracy " + acc + ")"));
+            return new Resolved(file, acc == null ? Double.NaN : Double.parseDouble(acc), false);
+        }
+        int holdout = Math.max(1, Math.min(1000, dataset.size() / 10));
+        int[] order = new io.cddpm.data.BatchIterator(dataset, dataset.size(), false, c.training().seed() ^ 0x5eedL, 0).nextIndices();
+        IclevrDataset held = dataset.subset(Arrays.copyOfRange(order, 0, holdout));
+        IclevrDataset train = dataset.subset(Arrays.copyOfRange(order, holdout, order.length));
+        int batch = Math.max(2, Math.min(64, train.size() / 2));
+        console.printf("evaluator: training a ResNet18 on %d images (%d held out), %d epochs -> %s%n", train.size(), held.size(),
+                e.evaluatorEpochs(), file);
+        EvaluatorTrainer.Result r = new EvaluatorTrainer(new EvaluatorTrainer.Options(e.evaluatorEpochs(), batch, 1e-3, 1e-4, 100,
+                c.training().seed())).train(train, held, Labels.builtin().names(), file, new EvaluatorTrainer.Listener() {
+                    @Override
+                    public void onEpoch(EvaluatorTrainer.Epoch ep) {
+                        console.printf("evaluator: epoch %d/%d loss %.4f held-out accuracy %.4f%n", ep.epoch(), e.evaluatorEpochs(),
+                                ep.loss(), ep.heldOutAccuracy());
+                    }
+                });
+        return new Resolved(file, r.heldOut().accuracy(), true);
+    }
+}
