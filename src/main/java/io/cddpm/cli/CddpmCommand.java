@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
             BenchCommand.class,
             EvaluatorCommand.class,
             ReevaluateCommand.class,
+            ServeCommand.class,
             ScheduleCommand.class,
             RunCommand.class,
             EvaluateCommand.class,

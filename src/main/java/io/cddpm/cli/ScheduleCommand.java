@@ -18,8 +18,11 @@ import picocli.CommandLine.Option;
 
 /** {@code cddpm schedule}: inspect noise schedules (JSON values or a comparison plot). */
 @Command(name = "schedule", mixinStandardHelpOptions = true,
-        description = {"Print a noise schedule's betas and alphas_cumprod (and DDIM timesteps) as JSON with --json,",
-            "or write a PNG comparing the signal level alpha_bar(t) of schedules."})
+        description = {"Noise schedules: print a beta schedule's betas and alphas_cumprod (and DDIM timesteps) as JSON with",
+            "--json, or write a PNG comparing the signal level alpha_bar(t) of schedules.",
+            "Job schedules: the subcommands manage the experiments' Quartz crons that 'cddpm serve' fires."},
+        subcommands = {ScheduleJobsCommands.ListCommand.class, ScheduleJobsCommands.AddCommand.class,
+            ScheduleJobsCommands.RemoveCommand.class, ScheduleJobsCommands.PauseCommand.class, ScheduleJobsCommands.ResumeCommand.class})
 public final class ScheduleCommand implements Callable<Integer> {
     @Option(names = "--beta-schedule", description = "linear, scaled_linear or squaredcos_cap_v2 (default for the plot: all three).")
     BetaSchedule schedule;

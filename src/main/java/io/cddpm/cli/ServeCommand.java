@@ -1,0 +1,50 @@
+package io.cddpm.cli;
+
+import io.cddpm.config.ConfigLoader;
+import io.cddpm.pipeline.PipelineRunner;
+import io.cddpm.pipeline.Reevaluation;
+import io.cddpm.pipeline.TrialStore;
+import io.cddpm.schedule.Launcher;
+import io.cddpm.schedule.Schedules;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import sun.misc.Signal;
+
+/** {@code cddpm serve}: the long-running scheduler that fires the registered sweeps and re-evaluations. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the Quartz scheduler over the schedules registered with 'cddpm schedule add' (kept in the H2",
+            "state database): each fire runs the sweep or re-evaluation through the Camel pipeline, one job at a time.",
+            "SIGTERM or Ctrl-C stops it cleanly (exit 0); a sweep it interrupts resumes from its checkpoints next time."})
+public final class ServeCommand implements Callable<Integer> {
+    @Override
+    public Integer call() throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        try (Schedules schedules = Schedules.open(TrialStore.defaultUrl())) {
+            ScheduleJobsCommands.print(schedules.list());
+            schedules.start(new Launcher() {
+                @Override
+                public void sweep(Path yaml, List<String> overrides) throws Exception {
+                    System.out.println("scheduled sweep: " + yaml);
+                    new PipelineRunner(System.out).run(ConfigLoader.load(yaml, overrides));
+                }
+
+                @Override
+                public void reevaluate(Path yaml, List<String> overrides) throws Exception {
+                    System.out.println("scheduled re-evaluation: " + yaml);
+                    Reevaluation.run(ConfigLoader.load(yaml, overrides), System.out);
+                }
+            });
+            System.out.println("scheduler started (state " + TrialStore.defaultUrl() + "); SIGTERM or Ctrl-C stops it");
+            stop.await();
+            System.out.println("stopping ...");
+            schedules.shutdown(false);
+        }
+        System.out.println("stopped");
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,102 @@
+package io.cddpm.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cddpm.config.ConfigLoader;
+import io.cddpm.config.ExperimentConfig;
+import io.cddpm.core.InvalidInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.quartz.CronTrigger;
+
+/** Quartz schedules in the H2 state database: persistence, pause/resume/remove, errors, firing without overlap. */
+class SchedulesTest {
+    private static String url(Path dir) {
+        return "jdbc:h2:" + dir.resolve("state/cddpm").toAbsolutePath();
+    }
+
+    private static Path yaml(Path dir, String name, String schedule) throws Exception {
+        Path f = dir.resolve(name + ".yaml");
+        Files.writeString(f, "name: " + name + "\n" + schedule);
+        return f;
+    }
+
+    @Test
+    void schedulesSurviveARestartAndCanBePausedResumedRemoved(@TempDir Path dir) throws Exception {
+        Path f = yaml(dir, "nightly", "schedule: { sweep_cron: \"0 0 2 * * ?\", reeval_cron: \"0 30 6 ? * MON\" }\n");
+        ExperimentConfig c = ConfigLoader.load(f, List.of());
+        try (Schedules s = Schedules.open(url(dir))) {
+            List<ScheduledEntry> added = s.add(f, List.of("training.epochs=3"), c);
+            assertEquals(2, added.size());
+            assertEquals(CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW, s.trigger("nightly", JobKind.SWEEP).getMisfireInstruction());
+        }
+        try (Schedules s = Schedules.open(url(dir))) { // a new scheduler on the same database
+            List<ScheduledEntry> entries = s.list();
+            assertEquals(2, entries.size(), entries.toString());
+            assertEquals(JobKind.SWEEP, entries.get(0).kind());
+            assertEquals("0 0 2 * * ?", entries.get(0).cron());
+            assertEquals(f.toAbsolutePath().normalize().toString(), entries.get(0).yaml());
+            assertTrue(entries.get(0).next() != null);
+            s.pause("nightly", JobKind.REEVAL);
+            assertEquals(List.of("NORMAL", "PAUSED"), s.list().stream().map(ScheduledEntry::state).toList());
+            s.resume("nightly", null);
+            assertEquals(List.of("NORMAL", "NORMAL"), s.list().stream().map(ScheduledEntry::state).toList());
+            InvalidInputException unknown = assertThrows(InvalidInputException.class, () -> s.pause("nightlyy", null));
+            assertTrue(unknown.getMessage().contains("nightly/sweep"), unknown.getMessage());
+            assertEquals(1, s.remove("nightly", JobKind.SWEEP));
+            assertEquals(1, s.list().size());
+            assertEquals(1, s.remove("nightly", null));
+            assertTrue(s.list().isEmpty());
+        }
+    }
+
+    @Test
+    void aFileWithoutCronsIsNamed(@TempDir Path dir) throws Exception {
+        Path f = yaml(dir, "plain", "");
+        try (Schedules s = Schedules.open(url(dir))) {
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> s.add(f, List.of(), ConfigLoader.load(f, List.of())));
+            assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("schedule.sweep_cron"), e.getMessage());
+        }
+        Path bad = yaml(dir, "bad", "schedule: { sweep_cron: \"every night\" }\n");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ConfigLoader.load(bad, List.of()));
+        assertTrue(e.getMessage().contains("sweep_cron"), e.getMessage());
+    }
+
+    @Test
+    void jobsFireThroughTheLauncherAndNeverOverlap(@TempDir Path dir) throws Exception {
+        Path f = yaml(dir, "busy", "schedule: { sweep_cron: \"* * * * * ?\" }\n");
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        CountDownLatch twice = new CountDownLatch(2);
+        try (Schedules s = Schedules.open(url(dir))) {
+            s.add(f, List.of("training.epochs=1"), ConfigLoader.load(f, List.of()));
+            s.start(new Launcher() {
+                @Override
+                public void sweep(Path yaml, List<String> overrides) throws Exception {
+                    assertEquals(f.toAbsolutePath().normalize(), yaml);
+                    assertEquals(List.of("training.epochs=1"), overrides);
+                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    Thread.sleep(2500); // longer than the 1 s between fires
+                    running.decrementAndGet();
+                    twice.countDown();
+                }
+
+                @Override
+                public void reevaluate(Path yaml, List<String> overrides) {
+                    throw new AssertionError("no re-evaluation is scheduled");
+                }
+            });
+            assertTrue(twice.await(30, TimeUnit.SECONDS), "the sweep job did not fire twice");
+            s.shutdown(true);
+        }
+        assertEquals(1, maxRunning.get(), "a sweep job ran concurrently with itself");
+    }
+}
