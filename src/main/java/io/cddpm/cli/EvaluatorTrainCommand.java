@@ -12,6 +12,7 @@ import io.cddpm.eval.LabelMetrics;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -24,8 +25,9 @@ import picocli.CommandLine.Option;
             "root at 64x64. After every epoch it prints the loss and the held-out accuracy (the official metric); at the",
             "end per-label precision/recall. Weights: safetensors with torchvision's names; OUT.json holds the history."})
 public final class EvaluatorTrainCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, description = "Training dataset root (train.json + iclevr/).")
-    Path data;
+    @Option(names = "--data", required = true, description = "Training dataset root (train.json + iclevr/); repeat it to train "
+            + "on several, e.g. the same spec rendered with other seeds.")
+    List<Path> data;
 
     @Option(names = "--heldout", description = "Held-out dataset root, e.g. rendered with another seed by "
             + "'cddpm data synth --conditions ... --seed 7' (default: hold out --holdout images of --data).")
@@ -57,8 +59,13 @@ public final class EvaluatorTrainCommand implements Callable<Integer> {
         if (!out.getFileName().toString().endsWith(".safetensors")) {
             throw new InvalidInputException("--out " + out + ": the evaluator is saved as .safetensors");
         }
-        DatasetRoot root = DatasetRoot.of(data);
-        IclevrDataset all = DatasetCache.forRoot(root).load(root, 64, null);
+        List<IclevrDataset> parts = new java.util.ArrayList<>();
+        for (Path d : data) {
+            DatasetRoot r = DatasetRoot.of(d);
+            parts.add(DatasetCache.forRoot(r).load(r, 64, null));
+        }
+        IclevrDataset all = parts.size() == 1 ? parts.get(0) : IclevrDataset.concat(parts);
+        DatasetRoot root = DatasetRoot.of(data.get(0));
         IclevrDataset train;
         IclevrDataset held;
         if (heldout != null) {

@@ -33,6 +33,27 @@ public final class IclevrDataset {
                 java.util.Arrays.copyOf(labels, n * numLabels), names.subList(0, n));
     }
 
+    /** Several datasets of one resolution and vocabulary as one (a copy), in order. */
+    public static IclevrDataset concat(List<IclevrDataset> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to concatenate");
+        }
+        IclevrDataset first = parts.get(0);
+        java.io.ByteArrayOutputStream pixels = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream labels = new java.io.ByteArrayOutputStream();
+        List<String> names = new java.util.ArrayList<>();
+        for (IclevrDataset d : parts) {
+            if (d.resolution != first.resolution || d.numLabels != first.numLabels) {
+                throw new IllegalArgumentException("datasets differ in resolution or labels: " + d.resolution + "/" + d.numLabels
+                        + " vs " + first.resolution + "/" + first.numLabels);
+            }
+            pixels.writeBytes(d.pixels);
+            labels.writeBytes(d.labels);
+            names.addAll(d.names);
+        }
+        return new IclevrDataset(first.resolution, first.numLabels, pixels.toByteArray(), labels.toByteArray(), names);
+    }
+
     /** The images at {@code indices}, in that order (a copy). */
     public IclevrDataset subset(int[] indices) {
         int n = imageBytes();

@@ -94,6 +94,11 @@ class EvaluatorTrainingTest {
         assertArrayEquals(new int[] {2}, s.labelIndices().get(0));
         assertArrayEquals(new int[] {0, 2}, s.labelIndices().get(1));
         assertEquals(6 / 127.5f - 1f, s.image(0)[0], 1e-6);
+        IclevrDataset both = IclevrDataset.concat(List.of(s, d));
+        assertEquals(5, both.size());
+        assertEquals(List.of("z", "x", "x", "y", "z"), java.util.stream.IntStream.range(0, 5).mapToObj(both::name).toList());
+        assertArrayEquals(new int[] {1}, both.labelIndices().get(3));
+        assertThrows(IllegalArgumentException.class, () -> IclevrDataset.concat(List.of(d, new IclevrDataset(2, 3, new byte[12], new byte[3], List.of("w")))));
     }
 
     @Test
