@@ -40,7 +40,7 @@ class ServeIT {
             while ((line = r.readLine()) != null) {
                 lines.add(line);
                 if (line.startsWith("scheduler started")) {
-                    serve.destroy(); // SIGTERM
+                    serve.toHandle().destroy(); // SIGTERM (Process.destroy() would also close the output we read)
                 }
             }
         }
