@@ -49,11 +49,19 @@ public final class AttentionBlock extends AbstractBlock {
         NDArray q = split(ResnetBlock.one(toQ, ps, h, training), b, hw);
         NDArray k = split(ResnetBlock.one(toK, ps, h, training), b, hw);
         NDArray v = split(ResnetBlock.one(toV, ps, h, training), b, hw);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim));
-        NDArray attended = scores.softmax(-1).matMul(v); // (B, heads, HW, d)
+        NDArray attended = attend(q, k, v); // (B, heads, HW, d)
         NDArray merged = attended.transpose(0, 2, 1, 3).reshape(b, hw, channels);
         NDArray o = ResnetBlock.one(toOut, ps, merged, training);
         return new NDList(o.transpose(0, 2, 1).reshape(s).add(x));
+    }
+
+    /** softmax(q k^T / sqrt(d)) v: libtorch's flash attention when the native kernels are loaded. */
+    private NDArray attend(NDArray q, NDArray k, NDArray v) {
+        if (TorchKernels.available()) {
+            return TorchKernels.attention(q, k, v);
+        }
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim));
+        return scores.softmax(-1).matMul(v);
     }
 
     private NDArray split(NDArray t, long b, long hw) {

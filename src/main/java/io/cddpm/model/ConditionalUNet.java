@@ -9,6 +9,8 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.cddpm.config.Precision;
+import io.cddpm.core.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +36,8 @@ public final class ConditionalUNet extends AbstractBlock {
     private final List<Level> up = new ArrayList<>();
     private final Block convNormOut;
     private final Block convOut;
+
+    private Precision precision = Precision.FP32;
 
     /** One resolution level: resnets, optional attention after each, optional resampler. */
     private record Level(List<ResnetBlock> resnets, List<Block> attentions, Block resampler) {}
@@ -112,7 +116,34 @@ public final class ConditionalUNet extends AbstractBlock {
 
     /** Convenience forward for inference and training code. */
     public NDArray predict(ParameterStore ps, NDArray sample, NDArray timesteps, NDArray labels, boolean training) {
-        return forward(ps, new NDList(sample, timesteps, labels), training).singletonOrThrow();
+        if (precision == Precision.FP32) {
+            return forward(ps, new NDList(sample, timesteps, labels), training).singletonOrThrow();
+        }
+        NDArray out;
+        try (TorchKernels.Region bf16 = TorchKernels.autocast(sample.getDevice())) {
+            out = forward(ps, new NDList(sample, timesteps, labels), training).singletonOrThrow();
+        }
+        return TorchKernels.isBFloat16(out) ? TorchKernels.toFloat32(out) : out;
+    }
+
+    /**
+     * Selects the compute precision of {@link #predict}: fp32, or bf16 mixed precision (convolutions
+     * and matrix products in bfloat16 under libtorch's autocast, weights and their gradients kept in
+     * fp32, the output handed back as fp32). bf16 needs the native kernels.
+     *
+     * @param key the configuration key named in the error when bf16 cannot be used
+     */
+    public ConditionalUNet usePrecision(Precision precision, String key) {
+        if (precision == Precision.BF16 && !TorchKernels.available()) {
+            throw new InvalidInputException(key + ": bf16 needs cddpm's native kernels, which are unavailable: "
+                    + TorchKernels.unavailableReason());
+        }
+        this.precision = precision;
+        return this;
+    }
+
+    public Precision precision() {
+        return precision;
     }
 
     @Override

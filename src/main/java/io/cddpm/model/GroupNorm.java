@@ -12,8 +12,9 @@ import ai.djl.util.PairList;
 
 /**
  * GroupNorm over (N, C, ...) as torch.nn.GroupNorm: statistics per sample and group of C/G channels,
- * then a per-channel affine. DJL has no group norm, so this reshapes to (N, G, rest) and uses the
- * native layer norm (no affine) over the last axis, which normalises exactly each (sample, group).
+ * then a per-channel affine. libtorch's fused group norm when the native kernels are loaded;
+ * otherwise (DJL has no group norm) a reshape to (N, G, rest) and the layer norm (no affine) over the
+ * last axis, which normalises exactly each (sample, group), then the affine.
  */
 public final class GroupNorm extends AbstractBlock {
     private final int groups;
@@ -38,6 +39,10 @@ public final class GroupNorm extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
+        if (TorchKernels.available()) {
+            return new NDList(TorchKernels.groupNorm(x, groups,
+                    ps.getValue(weight, x.getDevice(), training), ps.getValue(bias, x.getDevice(), training), eps));
+        }
         Shape shape = x.getShape();
         long n = shape.get(0);
         NDArray grouped = x.reshape(n, groups, -1);

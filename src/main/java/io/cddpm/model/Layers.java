@@ -24,8 +24,11 @@ public final class Layers {
         return Linear.builder().setUnits(out).build();
     }
 
-    /** SiLU (swish with beta 1): x * sigmoid(x). */
+    /** SiLU (swish with beta 1): x * sigmoid(x), one fused kernel when the native kernels are loaded. */
     public static NDArray silu(NDArray x) {
+        if (TorchKernels.available()) {
+            return TorchKernels.silu(x);
+        }
         return x.mul(x.getNDArrayInternal().sigmoid());
     }
 }

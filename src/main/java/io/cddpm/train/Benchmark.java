@@ -7,10 +7,12 @@ import ai.djl.training.ParameterStore;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.ModelPreset;
+import io.cddpm.config.Precision;
 import io.cddpm.core.Engines;
 import io.cddpm.diffusion.SamplingLoop;
 import io.cddpm.model.ConditionalUNet;
 import io.cddpm.model.NamedParameters;
+import io.cddpm.model.TorchKernels;
 import io.cddpm.model.UNetSpec;
 import io.cddpm.model.UNets;
 import java.util.List;
@@ -19,22 +21,25 @@ import java.util.SplittableRandom;
 
 /**
  * Measures training and sampling throughput of an architecture on synthetic data: full training
- * steps (forward, backward, AdamW, EMA) after warm-up, and sampler model evaluations (forward only).
+ * steps (forward, backward, AdamW, EMA) after warm-up, and sampler model evaluations (forward only),
+ * in fp32 or bf16 mixed precision, with the native kernels or DJL's own operators (CDDPM_KERNELS=djl).
  */
 public final class Benchmark {
     /** The figures, printed as one JSON line by {@code cddpm bench}. */
     public record Result(String arch, int resolution, int batch, long parameters, String device, int threads,
-            double trainImagesPerSecond, double samplingEvaluationsPerSecond, long peakRssMib) {}
+            String precision, String kernels, double trainImagesPerSecond, double samplingEvaluationsPerSecond,
+            long peakRssMib) {}
 
     private Benchmark() {}
 
-    public static Result run(ModelPreset preset, int batch, int iters, int warmup) {
+    public static Result run(ModelPreset preset, Precision precision, int batch, int iters, int warmup) {
         int resolution = preset == ModelPreset.LAB64 ? 64 : 32;
         ExperimentConfig config = ConfigLoader.override(ExperimentConfig.defaults(), List.of(
                 "model.preset=" + preset.id(), "resolution=" + resolution, "training.batch_size=" + batch));
         Engines.pytorch();
         try (NDManager root = NDManager.newBaseManager(Engines.device(config.training().device()))) {
-            ConditionalUNet unet = UNets.create(UNetSpec.of(config.model(), resolution), root, 0);
+            ConditionalUNet unet = UNets.create(UNetSpec.of(config.model(), resolution), root, 0)
+                    .usePrecision(precision, "--precision");
             Map<String, NDArray> params = NamedParameters.arrays(unet);
             AdamW adam = new AdamW(0.01);
             adam.init(params, root);
@@ -71,6 +76,7 @@ public final class Benchmark {
             }
             return new Result(preset.id(), resolution, batch, UNets.parameterCount(unet), root.getDevice().toString(),
                     ai.djl.engine.Engine.getInstance().getEngineName().equals("PyTorch") ? Runtime.getRuntime().availableProcessors() : 0,
+                    precision.id(), TorchKernels.implementation(),
                     batch * iters / trainSeconds, batch * iters / sampleSeconds, Memory.peakResidentBytes() >> 20);
         }
     }

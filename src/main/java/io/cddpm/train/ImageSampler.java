@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.Precision;
 import io.cddpm.config.SamplingConfig;
 import io.cddpm.diffusion.DdimScheduler;
 import io.cddpm.diffusion.DdpmScheduler;
@@ -16,10 +17,13 @@ import io.cddpm.model.ConditionalUNet;
 import io.cddpm.model.GuidedDenoiser;
 import io.cddpm.model.NamedParameters;
 import io.cddpm.model.UNetSpec;
+import io.cddpm.model.TorchKernels;
 import io.cddpm.model.UNets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Generates images for label conditions from a checkpoint (EMA weights by default), with DDPM or
@@ -27,6 +31,7 @@ import java.util.List;
  * condition for the progressive-generation picture.
  */
 public final class ImageSampler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ImageSampler.class);
     private final ExperimentConfig config;
     private final NDManager manager;
     private final ConditionalUNet unet;
@@ -47,6 +52,7 @@ public final class ImageSampler implements AutoCloseable {
         try (NDManager loading = manager.newSubManager()) {
             Checkpoint c = Checkpoint.read(checkpoint, loading);
             ConditionalUNet unet = UNets.create(UNetSpec.of(c.config().model(), c.config().resolution()), manager, 0);
+            unet.usePrecision(samplingPrecision(c.config().training().precision(), checkpoint), "training.precision");
             boolean ema = useEma && c.config().training().ema().enabled();
             Checkpoint.copyInto(ema ? c.ema() : c.model(), NamedParameters.arrays(unet), checkpoint + (ema ? " (ema)" : " (model)"));
             return new ImageSampler(c.config(), manager, unet);
@@ -54,6 +60,18 @@ public final class ImageSampler implements AutoCloseable {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * Samples in the precision the model was trained in; a bf16 model samples in fp32 where the
+     * native kernels are missing (its weights are fp32 master weights, so nothing is lost but speed).
+     */
+    private static Precision samplingPrecision(Precision trained, Path checkpoint) {
+        if (trained == Precision.BF16 && !TorchKernels.available()) {
+            LOG.info("{} was trained in bf16; sampling in fp32 ({})", checkpoint, TorchKernels.unavailableReason());
+            return Precision.FP32;
+        }
+        return trained;
     }
 
     public ExperimentConfig config() {

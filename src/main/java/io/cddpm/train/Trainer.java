@@ -6,10 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
-import io.cddpm.config.Precision;
 import io.cddpm.config.TrainingConfig;
 import io.cddpm.core.Engines;
-import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.model.ConditionalUNet;
@@ -55,9 +53,6 @@ public final class Trainer {
         if (dataset.resolution() != config.resolution()) {
             throw new IllegalArgumentException("dataset resolution " + dataset.resolution() + " != config resolution " + config.resolution());
         }
-        if (config.training().precision() == Precision.BF16) {
-            throw new InvalidInputException("training.precision: bf16 is not supported by the trainer yet; use fp32");
-        }
     }
 
     /** What a finished training left behind. */
@@ -78,7 +73,8 @@ public final class Trainer {
         writeConfig();
 
         try (NDManager root = NDManager.newBaseManager(device)) {
-            ConditionalUNet unet = UNets.create(UNetSpec.of(config.model(), config.resolution()), root, t.seed());
+            ConditionalUNet unet = UNets.create(UNetSpec.of(config.model(), config.resolution()), root, t.seed())
+                    .usePrecision(t.precision(), "training.precision");
             Map<String, NDArray> params = NamedParameters.arrays(unet);
             AdamW adam = new AdamW(t.weightDecay());
             adam.init(params, root);
@@ -101,6 +97,9 @@ public final class Trainer {
             }
             TrainStep trainStep = new TrainStep(config, unet, params, adam, ema, new ParameterStore(root, false));
             Path last = resume;
+            LOG.info("training on {} in {}{} with {} kernels", device, t.precision().id(),
+                    t.precision() == io.cddpm.config.Precision.BF16 ? " mixed precision (fp32 master weights)" : "",
+                    io.cddpm.model.TorchKernels.implementation());
             for (int epoch = startEpoch + 1; epoch <= t.epochs(); epoch++) {
                 BatchIterator batches = new BatchIterator(dataset, t.batchSize(), false, t.seed(), epoch);
                 long start = System.nanoTime();
