@@ -3,13 +3,15 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp
 VENV := mlflow/.venv
 
-.PHONY: help build test unit mlflow-env demo clean
+.PHONY: help build test unit mlflow-env demo bench bench-pytorch clean
 
 help:
 	@echo "make build   - compile and package target/cddpm.jar (+ target/lib) for bin/cddpm"
 	@echo "make test    - install the pinned MLflow server into $(VENV), then run all tests (unit + integration)"
 	@echo "make unit    - unit tests only (no MLflow needed)"
 	@echo "make demo    - the main job (see README)"
+	@echo "make bench   - cddpm bench ARCH=tiny32 PRECISION=fp32|bf16 (one JSON line)"
+	@echo "make bench-pytorch - the same measure in PyTorch eager (pinned torch + diffusers in build/torch-venv)"
 
 build:
 	$(MVN) -q -DskipTests package
@@ -30,6 +32,21 @@ unit:
 
 demo: build mlflow-env
 	bin/cddpm run experiments/quickstart.yaml
+
+ARCH ?= tiny32
+PRECISION ?= fp32
+ITERS ?= 5
+bench: build
+	bin/cddpm bench --arch $(ARCH) --precision $(PRECISION) --iters $(ITERS)
+
+TORCH_VENV := build/torch-venv
+$(TORCH_VENV)/.installed: src/bench/requirements.txt
+	python3 -m venv $(TORCH_VENV)
+	$(TORCH_VENV)/bin/pip install -q --disable-pip-version-check -r src/bench/requirements.txt
+	touch $@
+
+bench-pytorch: $(TORCH_VENV)/.installed
+	$(TORCH_VENV)/bin/python src/bench/pytorch_eager.py --arch $(ARCH) --precision $(PRECISION) --iters $(ITERS)
 
 clean:
 	$(MVN) -q clean

@@ -72,7 +72,7 @@ JNIEXPORT jlong JNICALL Java_io_cddpm_model_TorchKernels_nativeAttention(
       return wrap(at::scaled_dot_product_attention(tq, unwrap(k), unwrap(v)));
     }
     // On the CPU, attention stays in fp32 even inside a bf16 autocast region: libtorch 2.5's bf16
-    // flash-attention backward for CPU is ~10x slower than fp32 (measured: 60 vs 8.5 ms per call at
+    // flash-attention backward for CPU is ~7x slower than fp32 (measured: 60 vs 8.5 ms per call at
     // tiny32's deepest level), while its share of the FLOPs is small.
     c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
     return wrap(at::scaled_dot_product_attention(tq.to(at::kFloat), unwrap(k).to(at::kFloat), unwrap(v).to(at::kFloat)));
