@@ -67,9 +67,11 @@ class TrainingIT {
     void trainsInAForkedJvmWithFallingLossAndFlatNativeMemory() throws Exception {
         Path jar = Path.of("target/cddpm.jar").toAbsolutePath();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xms768m", "-Xmx768m", "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true",
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xms768m", "-Xmx768m", "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true",
                 "-jar", jar.toString(), "train", "--config", work.resolve("it.yaml").toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true);
+        pb.environment().put("MALLOC_ARENA_MAX", "2"); // as bin/cddpm runs it
+        Process p = pb.start();
         String log = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), log);
         List<Long> rss = new ArrayList<>();
