@@ -50,6 +50,7 @@ class TorchKernelsTest {
     @Test
     void siluGroupNormAndAttentionMatchDjlOperatorsWithGradients() {
         org.junit.jupiter.api.Assumptions.assumeTrue(TorchKernels.available());
+        Engine.getInstance().setRandomSeed(7);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.randomNormal(new Shape(2, 64, 4, 4));
             NDArray w = m.randomNormal(1, 0.1f, new Shape(64), DataType.FLOAT32);
@@ -61,7 +62,9 @@ class TorchKernelsTest {
             NDArray[] nativeOut = run(x, w, b, q, k, v, true);
             NDArray[] djlOut = run(x, w, b, q, k, v, false);
             for (int i = 0; i < nativeOut.length; i++) {
-                assertTrue(maxAbs(nativeOut[i], djlOut[i]) < 1e-5, "output/gradient " + i + " differs by " + maxAbs(nativeOut[i], djlOut[i]));
+                // relative to the largest entry: the weight gradient sums 32 products per channel
+                double relative = maxAbs(nativeOut[i], djlOut[i]) / (djlOut[i].abs().max().getFloat() + 1e-6);
+                assertTrue(relative < 1e-5, "output/gradient " + i + " differs by " + relative + " (relative)");
             }
         }
     }
