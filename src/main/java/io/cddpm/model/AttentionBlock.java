@@ -45,14 +45,29 @@ public final class AttentionBlock extends AbstractBlock {
         Shape s = x.getShape();
         long b = s.get(0);
         long hw = s.get(2) * s.get(3);
-        NDArray h = ResnetBlock.one(groupNorm, ps, x, training).reshape(b, channels, hw).transpose(0, 2, 1);
-        NDArray q = split(ResnetBlock.one(toQ, ps, h, training), b, hw);
-        NDArray k = split(ResnetBlock.one(toK, ps, h, training), b, hw);
-        NDArray v = split(ResnetBlock.one(toV, ps, h, training), b, hw);
+        // intermediates (and the views on them) are closed once consumed, as in ResnetBlock
+        NDArray normed = ResnetBlock.one(groupNorm, ps, x, training);
+        NDArray flat = normed.reshape(b, channels, hw);
+        NDArray h = flat.transpose(0, 2, 1);
+        NDArray ql = ResnetBlock.one(toQ, ps, h, training);
+        NDArray kl = ResnetBlock.one(toK, ps, h, training);
+        NDArray vl = ResnetBlock.one(toV, ps, h, training);
+        close(normed, flat, h);
+        NDArray q = split(ql, b, hw);
+        NDArray k = split(kl, b, hw);
+        NDArray v = split(vl, b, hw);
         NDArray attended = attend(q, k, v); // (B, heads, HW, d)
-        NDArray merged = attended.transpose(0, 2, 1, 3).reshape(b, hw, channels);
+        close(ql, kl, vl, q, k, v);
+        NDArray heads = attended.transpose(0, 2, 1, 3);
+        NDArray merged = heads.reshape(b, hw, channels);
+        close(attended, heads);
         NDArray o = ResnetBlock.one(toOut, ps, merged, training);
-        return new NDList(o.transpose(0, 2, 1).reshape(s).add(x));
+        merged.close();
+        NDArray back = o.transpose(0, 2, 1);
+        NDArray image = back.reshape(s);
+        NDArray out = image.add(x);
+        close(o, back, image);
+        return new NDList(out);
     }
 
     /** softmax(q k^T / sqrt(d)) v: libtorch's flash attention when the native kernels are loaded. */
@@ -64,8 +79,17 @@ public final class AttentionBlock extends AbstractBlock {
         return scores.softmax(-1).matMul(v);
     }
 
+    private static void close(NDArray... arrays) {
+        for (NDArray a : arrays) {
+            a.close();
+        }
+    }
+
     private NDArray split(NDArray t, long b, long hw) {
-        return t.reshape(b, hw, heads, headDim).transpose(0, 2, 1, 3);
+        NDArray r = t.reshape(b, hw, heads, headDim);
+        NDArray out = r.transpose(0, 2, 1, 3);
+        r.close();
+        return out;
     }
 
     @Override

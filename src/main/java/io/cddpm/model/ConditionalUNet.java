@@ -156,6 +156,8 @@ public final class ConditionalUNet extends AbstractBlock {
         NDArray emb = ResnetBlock.one(timeLinear2, ps, Layers.silu(ResnetBlock.one(timeLinear1, ps, tProj, training)), training);
         emb = emb.add(ResnetBlock.one(classEmbedding, ps, labels.toType(sample.getDataType(), false), training));
 
+        // Activations are closed once consumed (skips when their up level has used them), so the
+        // step's memory is what autograd keeps, as in PyTorch; see ResnetBlock.
         NDArray h = ResnetBlock.one(convIn, ps, sample, training);
         List<NDArray> skips = new ArrayList<>();
         skips.add(h);
@@ -163,7 +165,7 @@ public final class ConditionalUNet extends AbstractBlock {
             for (int j = 0; j < level.resnets.size(); j++) {
                 h = level.resnets.get(j).forward(ps, new NDList(h, emb), training).singletonOrThrow();
                 if (!level.attentions.isEmpty()) {
-                    h = ResnetBlock.one(level.attentions.get(j), ps, h, training);
+                    h = replace(h, ResnetBlock.one(level.attentions.get(j), ps, h, training));
                 }
                 skips.add(h);
             }
@@ -173,25 +175,34 @@ public final class ConditionalUNet extends AbstractBlock {
             }
         }
         h = midResnet1.forward(ps, new NDList(h, emb), training).singletonOrThrow();
-        h = ResnetBlock.one(midAttention, ps, h, training);
-        h = midResnet2.forward(ps, new NDList(h, emb), training).singletonOrThrow();
+        h = replace(h, ResnetBlock.one(midAttention, ps, h, training));
+        h = replace(h, midResnet2.forward(ps, new NDList(h, emb), training).singletonOrThrow());
         for (Level level : up) {
             for (int j = 0; j < level.resnets.size(); j++) {
                 NDArray skip = skips.remove(skips.size() - 1);
-                h = h.concat(skip, 1);
-                h = level.resnets.get(j).forward(ps, new NDList(h, emb), training).singletonOrThrow();
+                NDArray joined = h.concat(skip, 1);
+                h.close();
+                skip.close();
+                h = replace(joined, level.resnets.get(j).forward(ps, new NDList(joined, emb), training).singletonOrThrow());
                 if (!level.attentions.isEmpty()) {
-                    h = ResnetBlock.one(level.attentions.get(j), ps, h, training);
+                    h = replace(h, ResnetBlock.one(level.attentions.get(j), ps, h, training));
                 }
             }
             if (level.resampler != null) {
                 long size = h.getShape().get(2);
-                h = h.getNDArrayInternal().interpolation(new long[] {2 * size, 2 * size}, 0, false); // nearest x2
-                h = ResnetBlock.one(level.resampler, ps, h, training);
+                h = replace(h, h.getNDArrayInternal().interpolation(new long[] {2 * size, 2 * size}, 0, false)); // nearest x2
+                h = replace(h, ResnetBlock.one(level.resampler, ps, h, training));
             }
         }
-        h = Layers.silu(ResnetBlock.one(convNormOut, ps, h, training));
-        return new NDList(ResnetBlock.one(convOut, ps, h, training));
+        h = replace(h, ResnetBlock.one(convNormOut, ps, h, training));
+        h = replace(h, Layers.silu(h));
+        return new NDList(replace(h, ResnetBlock.one(convOut, ps, h, training)));
+    }
+
+    /** Closes a consumed activation and hands back its successor. */
+    private static NDArray replace(NDArray consumed, NDArray next) {
+        consumed.close();
+        return next;
     }
 
     @Override

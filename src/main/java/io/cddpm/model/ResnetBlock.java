@@ -42,14 +42,33 @@ public final class ResnetBlock extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         NDArray temb = inputs.get(1);
-        NDArray h = Layers.silu(one(norm1, ps, x, training));
-        h = one(conv1, ps, h, training);
-        NDArray t = one(timeEmbProj, ps, Layers.silu(temb), training);
-        h = h.add(t.reshape(t.getShape().get(0), out, 1, 1));
-        h = Layers.silu(one(norm2, ps, h, training));
-        h = one(conv2, ps, h, training);
+        // Each intermediate is closed as soon as its consumer exists, as Python's reference counting
+        // would free it; autograd keeps its own reference to whatever backward needs. Without this
+        // every activation of the step stays alive until the step's scope ends.
+        NDArray n = one(norm1, ps, x, training);
+        NDArray h = Layers.silu(n);
+        n.close();
+        NDArray c = one(conv1, ps, h, training);
+        h.close();
+        NDArray st = Layers.silu(temb);
+        NDArray t = one(timeEmbProj, ps, st, training);
+        st.close();
+        h = c.add(t.reshape(t.getShape().get(0), out, 1, 1));
+        c.close();
+        t.close();
+        n = one(norm2, ps, h, training);
+        h.close();
+        h = Layers.silu(n);
+        n.close();
+        c = one(conv2, ps, h, training);
+        h.close();
         NDArray skip = convShortcut == null ? x : one(convShortcut, ps, x, training);
-        return new NDList(skip.add(h));
+        NDArray sum = skip.add(c);
+        c.close();
+        if (skip != x) {
+            skip.close();
+        }
+        return new NDList(sum);
     }
 
     static NDArray one(Block block, ParameterStore ps, NDArray x, boolean training) {
