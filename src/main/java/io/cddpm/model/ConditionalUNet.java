@@ -142,10 +142,6 @@ public final class ConditionalUNet extends AbstractBlock {
         return this;
     }
 
-    public Precision precision() {
-        return precision;
-    }
-
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray sample = inputs.get(0);

@@ -6,12 +6,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.Precision;
 import io.cddpm.config.TrainingConfig;
 import io.cddpm.core.Engines;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.model.ConditionalUNet;
 import io.cddpm.model.NamedParameters;
+import io.cddpm.model.TorchKernels;
 import io.cddpm.model.UNetSpec;
 import io.cddpm.model.UNets;
 import io.cddpm.viz.EpochRecord;
@@ -98,8 +100,8 @@ public final class Trainer {
             TrainStep trainStep = new TrainStep(config, unet, params, adam, ema, new ParameterStore(root, false));
             Path last = resume;
             LOG.info("training on {} in {}{} with {} kernels", device, t.precision().id(),
-                    t.precision() == io.cddpm.config.Precision.BF16 ? " mixed precision (fp32 master weights)" : "",
-                    io.cddpm.model.TorchKernels.implementation());
+                    t.precision() == Precision.BF16 ? " mixed precision (fp32 master weights)" : "",
+                    TorchKernels.implementation());
             for (int epoch = startEpoch + 1; epoch <= t.epochs(); epoch++) {
                 BatchIterator batches = new BatchIterator(dataset, t.batchSize(), false, t.seed(), epoch);
                 long start = System.nanoTime();
