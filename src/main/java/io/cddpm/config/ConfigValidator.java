@@ -153,6 +153,9 @@ final class ConfigValidator {
         if (t.limitImages() != null) {
             positive(t.limitImages(), List.of("training", "limit_images"), loc);
         }
+        if (!(t.minSnrGamma() > 0) || Double.isInfinite(t.minSnrGamma())) {
+            throw loc.error(List.of("training", "min_snr_gamma"), "must be > 0 (got " + t.minSnrGamma() + ")");
+        }
     }
 
     private static void sampling(SamplingConfig s, DiffusionConfig d, Locations loc) {

@@ -1,5 +1,7 @@
 package io.cddpm.config;
 
+import io.cddpm.diffusion.LossWeighting;
+
 /**
  * Optimisation, checkpoints and evaluation cadence.
  *
@@ -11,6 +13,8 @@ package io.cddpm.config;
  * @param evaluateEvery   epochs between evaluations; a multiple of checkpointEvery (evaluations score checkpoints)
  * @param device          auto | cpu | gpu | gpu:N
  * @param limitImages     use only the first N training images (null = all)
+ * @param lossWeighting   per-timestep weight of the MSE: none, or min_snr (Min-SNR-gamma)
+ * @param minSnrGamma     gamma of min_snr weighting (Hang et al. 2023 use 5)
  */
 public record TrainingConfig(
         int epochs,
@@ -27,10 +31,12 @@ public record TrainingConfig(
         long seed,
         Precision precision,
         String device,
-        Integer limitImages) {
+        Integer limitImages,
+        LossWeighting lossWeighting,
+        double minSnrGamma) {
 
     public static TrainingConfig defaults() {
         return new TrainingConfig(120, 64, 1e-4, 0.01, 500, LrSchedule.COSINE, 1.0, EmaConfig.defaults(), 0.1, 5, 5, 0,
-                Precision.FP32, "auto", null);
+                Precision.FP32, "auto", null, LossWeighting.NONE, 5.0);
     }
 }

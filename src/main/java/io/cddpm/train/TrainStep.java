@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.TrainingConfig;
 import io.cddpm.diffusion.ForwardProcess;
+import io.cddpm.diffusion.LossWeighting;
 import io.cddpm.diffusion.NoiseSchedule;
 import io.cddpm.diffusion.SamplingLoop;
 import io.cddpm.diffusion.SchedulerConfig;
@@ -30,6 +31,7 @@ public final class TrainStep {
     private final AdamW adam;
     private final Ema ema;
     private final ParameterStore ps;
+    private final NoiseSchedule schedule;
     private final ForwardProcess forward;
     private final int timesteps;
 
@@ -42,7 +44,8 @@ public final class TrainStep {
         this.ema = ema;
         this.ps = ps;
         SchedulerConfig sc = SchedulerConfig.of(config.diffusion());
-        this.forward = new ForwardProcess(NoiseSchedule.of(sc));
+        this.schedule = NoiseSchedule.of(sc);
+        this.forward = new ForwardProcess(schedule);
         this.timesteps = sc.numTrainTimesteps();
     }
 
@@ -63,10 +66,20 @@ public final class TrainStep {
         NDArray target = forward.target(config.diffusion().predictionType(), x0, noise, ts);
         NDArray dropped = labels.mul(scope.create(keep, new Shape(b, 1)));
         NDArray tArray = scope.create(tf);
+        NDArray weights = null;
+        if (training.lossWeighting() != LossWeighting.NONE) {
+            float[] w = new float[b];
+            for (int i = 0; i < b; i++) {
+                w[i] = (float) training.lossWeighting().weight(schedule.alphaBar(ts[i]), config.diffusion().predictionType(),
+                        training.minSnrGamma());
+            }
+            weights = scope.create(w);
+        }
         double lossValue;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray pred = unet.predict(ps, xt, tArray, dropped, true);
-            NDArray loss = pred.sub(target).square().mean();
+            NDArray squared = pred.sub(target).square();
+            NDArray loss = weights == null ? squared.mean() : squared.mean(new int[] {1, 2, 3}).mul(weights).mean();
             gc.backward(loss);
             lossValue = loss.getFloat();
         }
