@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 /** {@code cddpm evaluator train}: train the ResNet18 evaluator and save it as safetensors. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train the ResNet18 multi-label evaluator (BCE, mirror/shift augmentation, AdamW, seeded) on a dataset",
-            "root at 64x64. After every epoch it prints the loss and the held-out accuracy (the official metric); at the",
+            "root at --size (default 64). After every epoch it prints the loss and the held-out accuracy (the official metric); at the",
             "end per-label precision/recall. Weights: safetensors with torchvision's names; OUT.json holds the history."})
 public final class EvaluatorTrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Training dataset root (train.json + iclevr/); repeat it to train "
@@ -42,6 +42,9 @@ public final class EvaluatorTrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default ${DEFAULT-VALUE}).")
     int epochs;
 
+    @Option(names = "--size", defaultValue = "64", description = "Image size in pixels the evaluator is trained at (default ${DEFAULT-VALUE}); score images of that size with it.")
+    int size;
+
     @Option(names = "--batch", defaultValue = "64", description = "Batch size (default ${DEFAULT-VALUE}).")
     int batch;
 
@@ -59,10 +62,13 @@ public final class EvaluatorTrainCommand implements Callable<Integer> {
         if (!out.getFileName().toString().endsWith(".safetensors")) {
             throw new InvalidInputException("--out " + out + ": the evaluator is saved as .safetensors");
         }
+        if (size < 8 || size > 1024) {
+            throw new InvalidInputException("--size " + size + ": must be between 8 and 1024 pixels");
+        }
         List<IclevrDataset> parts = new java.util.ArrayList<>();
         for (Path d : data) {
             DatasetRoot r = DatasetRoot.of(d);
-            parts.add(DatasetCache.forRoot(r).load(r, 64, null));
+            parts.add(DatasetCache.forRoot(r).load(r, size, null));
         }
         IclevrDataset all = parts.size() == 1 ? parts.get(0) : IclevrDataset.concat(parts);
         DatasetRoot root = DatasetRoot.of(data.get(0));
@@ -70,7 +76,7 @@ public final class EvaluatorTrainCommand implements Callable<Integer> {
         IclevrDataset held;
         if (heldout != null) {
             DatasetRoot h = DatasetRoot.of(heldout);
-            held = DatasetCache.forRoot(h).load(h, 64, null);
+            held = DatasetCache.forRoot(h).load(h, size, null);
             train = all;
         } else {
             if (holdout <= 0 || holdout >= all.size()) {

@@ -35,6 +35,11 @@ final class ConfigValidator {
         sampling(c.sampling(), c.diffusion(), loc);
         text(c.evaluation().evaluator(), List.of("evaluation", "evaluator"), loc);
         positive(c.evaluation().evaluatorEpochs(), List.of("evaluation", "evaluator_epochs"), loc);
+        positive(c.evaluation().evaluatorRenders(), List.of("evaluation", "evaluator_renders"), loc);
+        if (c.evaluation().evaluatorRenders() > 1 && !c.dataset().rendered()) {
+            throw loc.error(List.of("evaluation", "evaluator_renders"), "more than one render needs dataset.root: render (got root '"
+                    + c.dataset().root() + "'); train an evaluator on real data with 'cddpm evaluator train' and name its file");
+        }
         optionalText(c.tracking().uri(), List.of("tracking", "uri"), loc);
         optionalText(c.tracking().experiment(), List.of("tracking", "experiment"), loc);
         cron(c.schedule().sweepCron(), List.of("schedule", "sweep_cron"), loc);

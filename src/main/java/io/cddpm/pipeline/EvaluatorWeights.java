@@ -1,6 +1,11 @@
 package io.cddpm.pipeline;
 
 import io.cddpm.config.ConfigHash;
+import io.cddpm.config.DatasetConfig;
+import io.cddpm.config.RenderConfig;
+import io.cddpm.render.DatasetPreparer;
+import java.util.ArrayList;
+import java.util.List;
 import io.cddpm.config.EvaluationConfig;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.core.InvalidInputException;
@@ -34,6 +39,9 @@ public final class EvaluatorWeights {
         key.put("limit_images", c.training().limitImages());
         key.put("epochs", c.evaluation().evaluatorEpochs());
         key.put("seed", c.training().seed());
+        if (c.evaluation().evaluatorRenders() > 1) {
+            key.put("renders", c.evaluation().evaluatorRenders());
+        }
         return Path.of(c.outputDir()).resolve("evaluators").resolve("evaluator-" + ConfigHash.ofValue(key).substring(0, 16) + ".safetensors");
     }
 
@@ -41,6 +49,13 @@ public final class EvaluatorWeights {
     static java.util.Optional<Path> cached(ExperimentConfig c) {
         Path file = c.evaluation().trainsEvaluator() ? trainedPath(c) : Path.of(c.evaluation().evaluator());
         return Files.isRegularFile(file) ? java.util.Optional.of(file) : java.util.Optional.empty();
+    }
+
+    private static IclevrDataset renderWithSeedOffset(ExperimentConfig c, int offset) {
+        DatasetConfig d = c.dataset();
+        RenderConfig r = d.render();
+        DatasetConfig other = new DatasetConfig(d.root(), d.imageDir(), new RenderConfig(r.count(), r.seed() + offset, r.spec()), d.testFiles());
+        return DatasetPreparer.load(other, c.resolution(), Path.of(c.outputDir()), c.training().limitImages());
     }
 
     public static Resolved resolve(ExperimentConfig c, IclevrDataset dataset, PrintStream console) {
@@ -58,12 +73,28 @@ public final class EvaluatorWeights {
             console.println("evaluator: reusing " + file + (acc == null ? "" : " (held-out accuracy " + acc + ")"));
             return new Resolved(file, acc == null ? Double.NaN : Double.parseDouble(acc), false);
         }
-        int holdout = Math.max(1, Math.min(1000, dataset.size() / 10));
-        int[] order = new io.cddpm.data.BatchIterator(dataset, dataset.size(), false, c.training().seed() ^ 0x5eedL, 0).nextIndices();
-        IclevrDataset held = dataset.subset(Arrays.copyOfRange(order, 0, holdout));
-        IclevrDataset train = dataset.subset(Arrays.copyOfRange(order, holdout, order.length));
+        IclevrDataset train;
+        IclevrDataset held;
+        int renders = e.evaluatorRenders();
+        if (renders > 1) {
+            // the trial's render plus renders-1 more of the same spec with the next seeds; scored on a further render
+            List<IclevrDataset> parts = new ArrayList<>();
+            parts.add(dataset);
+            for (int k = 1; k < renders; k++) {
+                parts.add(renderWithSeedOffset(c, k));
+            }
+            train = IclevrDataset.concat(parts);
+            IclevrDataset unseen = renderWithSeedOffset(c, renders);
+            held = unseen.first(Math.min(1000, unseen.size()));
+        } else {
+            int holdout = Math.max(1, Math.min(1000, dataset.size() / 10));
+            int[] order = new io.cddpm.data.BatchIterator(dataset, dataset.size(), false, c.training().seed() ^ 0x5eedL, 0).nextIndices();
+            held = dataset.subset(Arrays.copyOfRange(order, 0, holdout));
+            train = dataset.subset(Arrays.copyOfRange(order, holdout, order.length));
+        }
         int batch = Math.max(2, Math.min(64, train.size() / 2));
-        console.printf("evaluator: training a ResNet18 on %d images (%d held out), %d epochs -> %s%n", train.size(), held.size(),
+        console.printf("evaluator: training a ResNet18 on %d images (%d held out%s), %d epochs -> %s%n", train.size(), held.size(),
+                renders > 1 ? ", from an unseen render" : "",
                 e.evaluatorEpochs(), file);
         EvaluatorTrainer.Result r = new EvaluatorTrainer(new EvaluatorTrainer.Options(e.evaluatorEpochs(), batch, 1e-3, 1e-4, 100,
                 c.training().seed())).train(train, held, Labels.builtin().names(), file, new EvaluatorTrainer.Listener() {
