@@ -1,9 +1,9 @@
 package io.cddpm.cli;
 
+import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.DatasetRoot;
 import io.cddpm.data.LabeledImage;
 import io.cddpm.data.TrainSpec;
-import io.cddpm.core.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;

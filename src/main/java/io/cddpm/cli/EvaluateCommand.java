@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.cddpm.config.SamplingConfig;
 import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.ConditionFile;
@@ -12,7 +13,7 @@ import io.cddpm.data.Labels;
 import io.cddpm.eval.Accuracy;
 import io.cddpm.eval.CheckpointScorer;
 import io.cddpm.eval.Evaluator;
-import io.cddpm.config.SamplingConfig;
+import io.cddpm.runs.SampleLayout;
 import io.cddpm.viz.Images;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +59,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         try (Evaluator eval = Evaluator.load(evaluator); NDManager manager = NDManager.newBaseManager()) {
             Accuracy.Result r;
             if (checkpoint != null) {
-                SamplingConfig chosen = sampling.over(io.cddpm.train.Checkpoint.readConfig(checkpoint).sampling());
+                SamplingConfig chosen = sampling.over(io.cddpm.runs.Checkpoint.readConfig(checkpoint).sampling());
                 long start = System.nanoTime();
                 r = CheckpointScorer.score(checkpoint, chosen, List.of(file), eval, sampling.batch()).get(file.name());
                 System.out.printf("sampled and scored %d images from %s (%s, %d steps, guidance %.2f, seed %d) in %.1f s%n", file.size(),
@@ -93,10 +94,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         float[] data = null;
         int size = 0;
         for (int i = 0; i < expected; i++) {
-            Path png = images.resolve(String.format("%03d.png", i));
+            Path png = images.resolve(SampleLayout.png(i));
             if (!Files.isRegularFile(png)) {
                 throw new InvalidInputException(images + ": " + png.getFileName() + " missing (expected 000.png .. "
-                        + String.format("%03d.png", expected - 1) + ", one per condition)");
+                        + SampleLayout.png(expected - 1) + ", one per condition)");
             }
             var image = Images.read(png);
             if (data == null) {

@@ -1,6 +1,5 @@
 package io.cddpm.cli;
 
-import picocli.CommandLine;
 
 /** Entry point of the {@code cddpm} program. */
 public final class Main {

@@ -1,5 +1,6 @@
 package io.cddpm.cli;
 
+import io.cddpm.runs.RunFolder;
 import io.cddpm.viz.RunReport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -16,7 +17,7 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunReport.Result r = RunReport.build(run);
+        RunReport.Result r = RunReport.build(RunFolder.of(run));
         System.out.println("report: " + r.html());
         if (!r.missing().isEmpty()) {
             System.out.println("missing from the run: " + String.join("; ", r.missing()));

@@ -5,7 +5,8 @@ import io.cddpm.config.ExperimentConfig;
 import io.cddpm.core.Engines;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.render.DatasetPreparer;
-import io.cddpm.train.Checkpoint;
+import io.cddpm.runs.Checkpoint;
+import io.cddpm.runs.RunFolder;
 import io.cddpm.train.Trainer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,7 +37,7 @@ public final class ResumeCommand implements Callable<Integer> {
         }
         System.out.printf("resuming %s from epoch %d of %d%n", runDir, epoch, config.training().epochs());
         IclevrDataset data = DatasetPreparer.load(config.dataset(), config.resolution(), Path.of(config.outputDir()), config.training().limitImages());
-        Trainer.Result result = new Trainer(config, runDir, data, null, true).train(checkpoint);
+        Trainer.Result result = new Trainer(config, RunFolder.of(runDir), data, null, Trainer.Progress.BAR).train(checkpoint);
         System.out.printf("trained to step %d; last checkpoint %s%n", result.steps(), result.lastCheckpoint());
         return ExitCodes.OK;
     }

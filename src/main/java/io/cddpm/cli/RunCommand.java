@@ -4,6 +4,7 @@ import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.pipeline.PipelineRunner;
 import io.cddpm.pipeline.TrialRun;
+import io.cddpm.state.TrialStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class RunCommand implements Callable<Integer> {
         ExperimentConfig experiment = ConfigLoader.load(file, overrides);
         long start = System.nanoTime();
         List<TrialRun> runs = new PipelineRunner(System.out).run(experiment);
-        long failed = runs.stream().filter(r -> r.status() != TrialRun.Status.SUCCEEDED).count();
+        long failed = runs.stream().filter(r -> r.status() != TrialStatus.FINISHED).count();
         System.out.printf("%d trial(s), %d failed, in %.1f s%n", runs.size(), failed, (System.nanoTime() - start) / 1e9);
         for (TrialRun r : runs) {
             System.out.printf("  %-50s %s%s%n", r.trial().label(), r.status(), r.error() == null ? "" : " (" + r.error() + ")");

@@ -1,21 +1,14 @@
 package io.cddpm.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.cddpm.config.SamplingConfig;
-import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.ConditionFile;
 import io.cddpm.data.Labels;
-import io.cddpm.diffusion.SamplerKind;
-import io.cddpm.train.ImageSampler;
-import io.cddpm.viz.ImageGrid;
+import io.cddpm.sampling.ImageSampler;
 import io.cddpm.viz.Images;
 import io.cddpm.viz.ProgressiveStrip;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -49,7 +42,7 @@ public final class SampleCommand implements Callable<Integer> {
             SamplingConfig chosen = sampling.over(sampler.config().sampling());
             ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
             int total = sampler.scheduler(chosen).timesteps().length;
-            int every = progressive == null ? 0 : Math.max(1, chosen.sampler() == SamplerKind.DDPM ? 111 : (int) Math.ceil(total / 9.0));
+            int every = progressive == null ? 0 : ImageSampler.progressiveInterval(total);
             long start = System.nanoTime();
             ImageSampler.Samples samples = sampler.sample(file.multiHot(), chosen, sampling.batch(), every, manager);
             double seconds = (System.nanoTime() - start) / 1e9;

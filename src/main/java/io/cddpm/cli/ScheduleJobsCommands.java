@@ -2,10 +2,10 @@ package io.cddpm.cli;
 
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
-import io.cddpm.pipeline.TrialStore;
 import io.cddpm.schedule.JobKind;
 import io.cddpm.schedule.ScheduledEntry;
 import io.cddpm.schedule.Schedules;
+import io.cddpm.state.StateDatabase;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +34,7 @@ final class ScheduleJobsCommands {
     static final class ListCommand implements Callable<Integer> {
         @Override
         public Integer call() {
-            try (Schedules s = Schedules.open(TrialStore.defaultUrl())) {
+            try (Schedules s = Schedules.open(StateDatabase.defaultUrl())) {
                 print(s.list());
             }
             return ExitCodes.OK;
@@ -54,7 +54,7 @@ final class ScheduleJobsCommands {
         @Override
         public Integer call() {
             ExperimentConfig experiment = ConfigLoader.load(file, overrides);
-            try (Schedules s = Schedules.open(TrialStore.defaultUrl())) {
+            try (Schedules s = Schedules.open(StateDatabase.defaultUrl())) {
                 print(s.add(file, overrides, experiment));
             }
             return ExitCodes.OK;
@@ -72,7 +72,7 @@ final class ScheduleJobsCommands {
         @Override
         public Integer call() {
             JobKind k = kind == null ? null : JobKind.of(kind);
-            try (Schedules s = Schedules.open(TrialStore.defaultUrl())) {
+            try (Schedules s = Schedules.open(StateDatabase.defaultUrl())) {
                 apply(s, experiment, k);
                 print(s.list());
             }

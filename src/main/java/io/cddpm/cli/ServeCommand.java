@@ -3,9 +3,9 @@ package io.cddpm.cli;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.pipeline.PipelineRunner;
 import io.cddpm.pipeline.Reevaluation;
-import io.cddpm.pipeline.TrialStore;
 import io.cddpm.schedule.Launcher;
 import io.cddpm.schedule.Schedules;
+import io.cddpm.state.StateDatabase;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,7 +24,7 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        try (Schedules schedules = Schedules.open(TrialStore.defaultUrl())) {
+        try (Schedules schedules = Schedules.open(StateDatabase.defaultUrl())) {
             ScheduleJobsCommands.print(schedules.list());
             schedules.start(new Launcher() {
                 @Override
@@ -39,7 +39,7 @@ public final class ServeCommand implements Callable<Integer> {
                     Reevaluation.run(ConfigLoader.load(yaml, overrides), System.out);
                 }
             });
-            System.out.println("scheduler started (state " + TrialStore.defaultUrl() + "); SIGTERM or Ctrl-C stops it");
+            System.out.println("scheduler started (state " + StateDatabase.defaultUrl() + "); SIGTERM or Ctrl-C stops it");
             stop.await();
             System.out.println("stopping ...");
             schedules.shutdown(false);

@@ -5,6 +5,7 @@ import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Trial;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.render.DatasetPreparer;
+import io.cddpm.runs.RunFolder;
 import io.cddpm.train.Trainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ public final class TrainCommand implements Callable<Integer> {
             ExperimentConfig c = trial.config();
             System.out.printf("trial %d of %d: %s -> %s%n", i + 1, trials.size(), trial.label(), trial.runDir());
             IclevrDataset data = DatasetPreparer.load(c.dataset(), c.resolution(), Path.of(c.outputDir()), c.training().limitImages());
-            Trainer.Result result = new Trainer(c, trial.runDir(), data, null, true).train(null);
+            Trainer.Result result = new Trainer(c, RunFolder.of(trial.runDir()), data, null, Trainer.Progress.BAR).train(null);
             System.out.printf("trained %d steps; last checkpoint %s%n", result.steps(), result.lastCheckpoint());
         }
         return ExitCodes.OK;

@@ -2,6 +2,7 @@ package io.cddpm.config;
 
 import io.cddpm.diffusion.BetaSchedule;
 import io.cddpm.diffusion.PredictionType;
+import io.cddpm.diffusion.SchedulerConfig;
 
 /** The forward process and what the network predicts. */
 public record DiffusionConfig(
@@ -15,5 +16,10 @@ public record DiffusionConfig(
 
     public static DiffusionConfig defaults() {
         return new DiffusionConfig(1000, BetaSchedule.LINEAR, 0.0001, 0.02, PredictionType.EPSILON, true, 1.0);
+    }
+
+    /** The scheduler config of this section (diffusers' defaults for everything the YAML does not name). */
+    public SchedulerConfig scheduler() {
+        return new SchedulerConfig(trainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, clipSample, clipSampleRange, 0, true);
     }
 }

@@ -10,10 +10,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cddpm.core.InvalidInputException;
 import java.io.IOException;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads a YAML (or JSON) document into a Jackson tree while recording the line of every key and

@@ -1,6 +1,5 @@
 package io.cddpm.diffusion;
 
-import io.cddpm.config.DiffusionConfig;
 import io.cddpm.core.InvalidInputException;
 
 /**
@@ -37,12 +36,6 @@ public record SchedulerConfig(
 
     public static SchedulerConfig defaults() {
         return new SchedulerConfig(1000, 1e-4, 0.02, BetaSchedule.LINEAR, PredictionType.EPSILON, true, 1.0, 0, true);
-    }
-
-    /** The scheduler config of an experiment's diffusion section. */
-    public static SchedulerConfig of(DiffusionConfig d) {
-        return new SchedulerConfig(d.trainTimesteps(), d.betaStart(), d.betaEnd(), d.betaSchedule(), d.predictionType(),
-                d.clipSample(), d.clipSampleRange(), 0, true);
     }
 
     public SchedulerConfig withPredictionType(PredictionType type) {

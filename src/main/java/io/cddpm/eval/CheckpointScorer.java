@@ -3,7 +3,7 @@ package io.cddpm.eval;
 import ai.djl.ndarray.NDManager;
 import io.cddpm.config.SamplingConfig;
 import io.cddpm.data.ConditionFile;
-import io.cddpm.train.ImageSampler;
+import io.cddpm.sampling.ImageSampler;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -10,7 +10,7 @@ public record CheckpointEvent(TrialRun run, int epoch, Path checkpoint) {
      * except the last epoch, which the final evaluation scores from the trial's own samples.
      */
     public boolean evaluationDue() {
-        TrainingConfig t = run.trial().config().training();
+        TrainingConfig t = run.config().training();
         return epoch % t.evaluateEvery() == 0 && epoch < t.epochs();
     }
 }

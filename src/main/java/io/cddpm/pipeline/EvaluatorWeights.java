@@ -2,21 +2,21 @@ package io.cddpm.pipeline;
 
 import io.cddpm.config.ConfigHash;
 import io.cddpm.config.DatasetConfig;
-import io.cddpm.config.RenderConfig;
-import io.cddpm.render.DatasetPreparer;
-import java.util.ArrayList;
-import java.util.List;
 import io.cddpm.config.EvaluationConfig;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.RenderConfig;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.data.Labels;
 import io.cddpm.eval.EvaluatorTrainer;
+import io.cddpm.render.DatasetPreparer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**

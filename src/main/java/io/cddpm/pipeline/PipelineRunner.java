@@ -2,6 +2,9 @@ package io.cddpm.pipeline;
 
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Trial;
+import io.cddpm.state.StateDatabase;
+import io.cddpm.state.TrialStore;
+import io.cddpm.tracking.TrackingSession;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +15,15 @@ import org.apache.camel.main.Main;
 
 /**
  * Runs an experiment (each sweep trial in turn, one at a time on the device) through the Camel
- * routes in {@code routes/*.yaml}: standalone camel-main, the stages bean bound as {@code stages}.
+ * routes in {@code routes/*.yaml}: standalone camel-main with the beans {@code lifecycle}
+ * ({@link TrialLifecycle}), {@code stages} ({@link TrialStages}) and {@code classification}
+ * ({@link ClassificationStage}); the state database and the tracker are open around it.
  * Routes are read from the project's routes folder when present (so a user can edit them), else
  * from the copy packaged in the jar.
  */
 public final class PipelineRunner {
+    /** The endpoint of the trial route. */
+    static final String TRIAL_ENDPOINT = "direct:trial";
     private final PrintStream console;
 
     public PipelineRunner(PrintStream console) {
@@ -41,31 +48,32 @@ public final class PipelineRunner {
 
     /** Runs every trial, tracked in MLflow; returns them with their final status. */
     public List<TrialRun> run(ExperimentConfig experiment) throws Exception {
-        try (TrackingSession session = TrackingSession.open(experiment, console)) {
-            TrialTracking tracking = new TrialTracking(session.tracker(), session.store(), experiment);
-            List<TrialRun> runs = run(experiment, tracking);
-            tracking.finishSweep(runs);
+        try (StateDatabase state = StateDatabase.open();
+                TrackingSession tracking = TrackingSession.open(experiment.tracking(), state.dataSource(), console)) {
+            console.println("tracking to MLflow at " + tracking.tracker().uri() + " (experiment '" + experiment.experimentName() + "')");
+            TrialLifecycle lifecycle = new TrialLifecycle(tracking.tracker(), new TrialStore(state.dataSource()), experiment, console);
+            List<TrialRun> runs = run(experiment, lifecycle);
+            lifecycle.finishSweep(runs);
             return runs;
         }
     }
 
-    private List<TrialRun> run(ExperimentConfig experiment, TrialTracking tracking) throws Exception {
+    private List<TrialRun> run(ExperimentConfig experiment, TrialLifecycle lifecycle) throws Exception {
         List<Trial> trials = experiment.trials();
         List<TrialRun> runs = new ArrayList<>();
         Main main = new Main();
         main.configure().withRoutesIncludePattern(routesPattern());
         main.configure().withName("cddpm");
         main.configure().withJmxEnabled(false);
-        main.bind("stages", new TrialStages(console, tracking));
-        main.bind("tracking", tracking);
-        main.bind("classification", new ClassificationStage(console, tracking));
+        main.bind("lifecycle", lifecycle);
+        main.bind("stages", new TrialStages(console, lifecycle));
+        main.bind("classification", new ClassificationStage(console, lifecycle));
         try {
             main.start();
             ProducerTemplate producer = main.getCamelContext().createProducerTemplate();
             for (int i = 0; i < trials.size(); i++) {
                 TrialRun run = new TrialRun(trials.get(i), i, trials.size());
-                console.println(run.describe() + ": starting in " + run.runDir());
-                producer.sendBody("direct:trial", run);
+                producer.sendBody(TRIAL_ENDPOINT, run);
                 runs.add(run);
             }
         } finally {

@@ -1,30 +1,37 @@
 package io.cddpm.pipeline;
 
+import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Trial;
 import io.cddpm.data.IclevrDataset;
+import io.cddpm.runs.RunFolder;
+import io.cddpm.state.TrialStatus;
+import io.cddpm.tracking.RunHandle;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
-/** One trial travelling through the routes: its config, what the stages produced, and how it ended. */
+/**
+ * One trial travelling through the routes: its config and folder, what the stages produced, and where
+ * it stands. Its status changes only through {@link TrialLifecycle}.
+ */
 public final class TrialRun {
-    public enum Status { PENDING, SUCCEEDED, FAILED }
+    /** How the lifecycle found the trial when it began. */
+    public enum Start { NEW, RESUMED, REUSED }
 
     private final Trial trial;
+    private final RunFolder folder;
     private final int index;
     private final int count;
     private IclevrDataset dataset;
     private Path lastCheckpoint;
     private Path evaluator;
-    private final List<Path> checkpoints = new ArrayList<>();
-    private Status status = Status.PENDING;
+    private TrialStatus status = TrialStatus.PENDING;
+    private Start start = Start.NEW;
     private String error;
-    private io.cddpm.tracking.RunHandle tracking;
-    private boolean reused;
-    private boolean resumable;
+    private RunHandle tracking;
+    private long startedNanos;
 
     public TrialRun(Trial trial, int index, int count) {
         this.trial = trial;
+        this.folder = RunFolder.of(trial.runDir());
         this.index = index;
         this.count = count;
     }
@@ -33,8 +40,12 @@ public final class TrialRun {
         return trial;
     }
 
-    public Path runDir() {
-        return trial.runDir();
+    public ExperimentConfig config() {
+        return trial.config();
+    }
+
+    public RunFolder folder() {
+        return folder;
     }
 
     /** "trial i of n (label)" for console progress. */
@@ -67,47 +78,21 @@ public final class TrialRun {
         this.evaluator = weights;
     }
 
-    public List<Path> checkpoints() {
-        return List.copyOf(checkpoints);
-    }
-
-    void addCheckpoint(Path p) {
-        checkpoints.add(p);
-    }
-
-    /** The trial's MLflow run (null before the tracking stage). */
-    public io.cddpm.tracking.RunHandle tracking() {
+    /** The trial's tracker run (null before the lifecycle began it). */
+    public RunHandle tracking() {
         return tracking;
     }
 
-    void tracking(io.cddpm.tracking.RunHandle handle) {
-        this.tracking = handle;
-    }
-
-    /** True when an identical finished trial exists: nothing is rerun. */
-    public boolean isReused() {
-        return reused;
+    public Start start() {
+        return start;
     }
 
     /** Whether the routes still have work for this trial (used by the route's filter). */
     public boolean needsWork() {
-        return !reused;
+        return start != Start.REUSED;
     }
 
-    void reused(boolean value) {
-        this.reused = value;
-    }
-
-    /** Whether checkpoints in the run folder belong to this same config (so training may continue from them). */
-    boolean resumable() {
-        return resumable;
-    }
-
-    void resumable(boolean value) {
-        this.resumable = value;
-    }
-
-    public Status status() {
+    public TrialStatus status() {
         return status;
     }
 
@@ -115,12 +100,26 @@ public final class TrialRun {
         return error;
     }
 
-    void succeed() {
-        status = Status.SUCCEEDED;
+    /** Seconds since the lifecycle began the trial in this process. */
+    double secondsSinceStart() {
+        return (System.nanoTime() - startedNanos) / 1e9;
     }
 
-    void fail(String message) {
-        status = Status.FAILED;
+    // ---- transitions, called by TrialLifecycle only ------------------------------------------
+
+    void begin(Start how, RunHandle handle) {
+        this.start = how;
+        this.tracking = handle;
+        this.status = how == Start.REUSED ? TrialStatus.FINISHED : TrialStatus.RUNNING;
+        this.startedNanos = System.nanoTime();
+    }
+
+    void finished() {
+        status = TrialStatus.FINISHED;
+    }
+
+    void failed(String message) {
+        status = TrialStatus.FAILED;
         error = message;
     }
 }

@@ -6,16 +6,21 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
  * The tracking outbox in H2 (any JDBC database with H2's SQL dialect): every record for MLflow is
  * written here first and only then delivered, in {@code seq} order. Two tables, created if absent:
- * {@code TRACKING_OUTBOX} (the records) and {@code TRACKING_RUN} (local run key -> MLflow run id,
- * filled in when the run's creation is delivered). A record's state moves PENDING -> SENT or
+ * {@code TRACKING_OUTBOX} (the records) and {@code TRACKING_RUN} (local run key -> the tracking server
+ * it belongs to and, once its creation is delivered, its MLflow run id). A store works for one
+ * server: it creates runs for it and delivers only the records of its runs; records for other
+ * servers wait for a run that tracks to them. A record's state moves PENDING -> SENT or
  * PENDING -> FAILED (MLflow refused it for good); a group of records becomes SENT in one transaction.
  */
 final class OutboxStore {
@@ -31,11 +36,38 @@ final class OutboxStore {
         }
     }
 
-    private final DataSource dataSource;
+    /** Work inside one transaction. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T in(Connection c) throws SQLException;
+    }
 
-    OutboxStore(DataSource dataSource) {
+    private final DataSource dataSource;
+    private final String trackingUri;
+
+    /** The outbox of the server at trackingUri: runs are created for it, and only its records are delivered. */
+    OutboxStore(DataSource dataSource, String trackingUri) {
         this.dataSource = dataSource;
+        this.trackingUri = trackingUri;
         createTables();
+    }
+
+    /** Runs work in one transaction: committed when it returns, rolled back when it throws. */
+    private <T> T transaction(Work<T> work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.in(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        }
     }
 
     private void createTables() {
@@ -63,6 +95,8 @@ final class OutboxStore {
                       EXPERIMENT_ID VARCHAR(64),
                       ARTIFACT_URI VARCHAR(2000),
                       CREATED_AT TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL)""");
+            // the server a run (and so each of its records) was made for; NULL for runs queued before records named their server
+            s.execute("ALTER TABLE TRACKING_RUN ADD COLUMN IF NOT EXISTS TRACKING_URI VARCHAR(2000)");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS TRACKING_METRIC_MARK (
                       RUN_KEY VARCHAR(200) NOT NULL,
@@ -74,43 +108,21 @@ final class OutboxStore {
         }
     }
 
-    /** Registers a local run and queues its creation, in one transaction. */
+    /** Registers a local run of this store's server and queues its creation, in one transaction. */
     void createRun(String runKey, String experiment, String runName, String parentKey, String createPayload)
             throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement p = c.prepareStatement(
-                        "INSERT INTO TRACKING_RUN(RUN_KEY, EXPERIMENT, RUN_NAME, PARENT_KEY) VALUES (?,?,?,?)")) {
-                    p.setString(1, runKey);
-                    p.setString(2, experiment);
-                    p.setString(3, runName);
-                    p.setString(4, parentKey);
-                    p.executeUpdate();
-                }
-                insert(c, runKey, RecordKind.CREATE_RUN, createPayload);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        transaction(c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO TRACKING_RUN(RUN_KEY, EXPERIMENT, RUN_NAME, PARENT_KEY, TRACKING_URI) VALUES (?,?,?,?,?)")) {
+                p.setString(1, runKey);
+                p.setString(2, experiment);
+                p.setString(3, runName);
+                p.setString(4, parentKey);
+                p.setString(5, trackingUri);
+                p.executeUpdate();
             }
-        }
-    }
-
-    /** Registers a run that already exists in MLflow (nothing to create). */
-    void attachRun(String runKey, String experiment, String runName, String runId, String experimentId,
-            String artifactUri) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement p = c.prepareStatement("MERGE INTO TRACKING_RUN(RUN_KEY, EXPERIMENT, RUN_NAME,"
-                        + " MLFLOW_RUN_ID, EXPERIMENT_ID, ARTIFACT_URI) KEY(RUN_KEY) VALUES (?,?,?,?,?,?)")) {
-            p.setString(1, runKey);
-            p.setString(2, experiment);
-            p.setString(3, runName);
-            p.setString(4, runId);
-            p.setString(5, experimentId);
-            p.setString(6, artifactUri);
-            p.executeUpdate();
-        }
+            return insert(c, runKey, RecordKind.CREATE_RUN, createPayload);
+        });
     }
 
     /** Queues one record; returns its unique id. */
@@ -125,53 +137,44 @@ final class OutboxStore {
      * this run, and raises those marks, in one transaction; returns the points kept. A trial resumed
      * from a checkpoint redoes the steps after it: their points are not queued a second time.
      */
-    List<MetricPoint> appendProgress(String runKey, List<MetricPoint> points, java.util.function.Function<List<MetricPoint>, String> payload)
+    List<MetricPoint> appendProgress(String runKey, List<MetricPoint> points, Function<List<MetricPoint>, String> payload)
             throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                List<MetricPoint> kept = new ArrayList<>();
-                java.util.Map<String, Long> marks = new java.util.HashMap<>();
-                for (MetricPoint point : points) {
-                    Long mark = marks.get(point.key());
-                    if (mark == null) {
-                        try (PreparedStatement p = c.prepareStatement(
-                                "SELECT MAX_STEP FROM TRACKING_METRIC_MARK WHERE RUN_KEY = ? AND METRIC_KEY = ?")) {
-                            p.setString(1, runKey);
-                            p.setString(2, point.key());
-                            try (ResultSet r = p.executeQuery()) {
-                                mark = r.next() ? r.getLong(1) : Long.MIN_VALUE;
-                            }
-                        }
-                    }
-                    if (point.step() > mark) {
-                        kept.add(point);
-                        mark = point.step();
-                    }
-                    marks.put(point.key(), mark);
-                }
-                if (!kept.isEmpty()) {
-                    insert(c, runKey, RecordKind.LOG_BATCH, payload.apply(kept));
-                    for (java.util.Map.Entry<String, Long> m : marks.entrySet()) {
-                        try (PreparedStatement p = c.prepareStatement(
-                                "MERGE INTO TRACKING_METRIC_MARK (RUN_KEY, METRIC_KEY, MAX_STEP) KEY (RUN_KEY, METRIC_KEY) VALUES (?, ?, ?)")) {
-                            p.setString(1, runKey);
-                            p.setString(2, m.getKey());
-                            p.setLong(3, m.getValue());
-                            p.executeUpdate();
+        return transaction(c -> {
+            List<MetricPoint> kept = new ArrayList<>();
+            Map<String, Long> marks = new HashMap<>();
+            for (MetricPoint point : points) {
+                Long mark = marks.get(point.key());
+                if (mark == null) {
+                    try (PreparedStatement p = c.prepareStatement(
+                            "SELECT MAX_STEP FROM TRACKING_METRIC_MARK WHERE RUN_KEY = ? AND METRIC_KEY = ?")) {
+                        p.setString(1, runKey);
+                        p.setString(2, point.key());
+                        try (ResultSet r = p.executeQuery()) {
+                            mark = r.next() ? r.getLong(1) : Long.MIN_VALUE;
                         }
                     }
                 }
-                c.commit();
-                return kept;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
+                if (point.step() > mark) {
+                    kept.add(point);
+                    mark = point.step();
+                }
+                marks.put(point.key(), mark);
             }
-        }
+            if (!kept.isEmpty()) {
+                insert(c, runKey, RecordKind.LOG_BATCH, payload.apply(kept));
+                try (PreparedStatement p = c.prepareStatement(
+                        "MERGE INTO TRACKING_METRIC_MARK (RUN_KEY, METRIC_KEY, MAX_STEP) KEY (RUN_KEY, METRIC_KEY) VALUES (?, ?, ?)")) {
+                    for (Map.Entry<String, Long> m : marks.entrySet()) {
+                        p.setString(1, runKey);
+                        p.setString(2, m.getKey());
+                        p.setLong(3, m.getValue());
+                        p.addBatch();
+                    }
+                    p.executeBatch();
+                }
+            }
+            return kept;
+        });
     }
 
     private static String insert(Connection c, String runKey, RecordKind kind, String payload) throws SQLException {
@@ -188,14 +191,16 @@ final class OutboxStore {
         return uid;
     }
 
-    /** The oldest pending records, in delivery order. */
+    /** The oldest pending records of this store's server, in delivery order. */
     List<OutboxRecord> pending(int limit) throws SQLException {
         List<OutboxRecord> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-                PreparedStatement p = c.prepareStatement("SELECT SEQ, UID, RUN_KEY, KIND, PAYLOAD, ATTEMPTS"
-                        + " FROM TRACKING_OUTBOX WHERE STATE = ? ORDER BY SEQ LIMIT ?")) {
+                PreparedStatement p = c.prepareStatement("SELECT o.SEQ, o.UID, o.RUN_KEY, o.KIND, o.PAYLOAD, o.ATTEMPTS"
+                        + " FROM TRACKING_OUTBOX o JOIN TRACKING_RUN r ON r.RUN_KEY = o.RUN_KEY"
+                        + " WHERE o.STATE = ? AND r.TRACKING_URI = ? ORDER BY o.SEQ LIMIT ?")) {
             p.setString(1, PENDING);
-            p.setInt(2, limit);
+            p.setString(2, trackingUri);
+            p.setInt(3, limit);
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
                     out.add(new OutboxRecord(r.getLong(1), r.getString(2), r.getString(3),
@@ -222,12 +227,13 @@ final class OutboxStore {
         }
     }
 
-    /** Counts every pending record as attempted once more (their outcome is unknown). */
+    /** Counts every pending record of this server as attempted once more (their outcome is unknown). */
     void markPendingUncertain() throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement p = c.prepareStatement(
-                        "UPDATE TRACKING_OUTBOX SET ATTEMPTS = ATTEMPTS + 1 WHERE STATE = ?")) {
+                PreparedStatement p = c.prepareStatement("UPDATE TRACKING_OUTBOX SET ATTEMPTS = ATTEMPTS + 1 WHERE STATE = ?"
+                        + " AND RUN_KEY IN (SELECT RUN_KEY FROM TRACKING_RUN WHERE TRACKING_URI = ?)")) {
             p.setString(1, PENDING);
+            p.setString(2, trackingUri);
             p.executeUpdate();
         }
     }
@@ -251,36 +257,29 @@ final class OutboxStore {
     /** Marks the creation record sent and stores the MLflow ids of its run, in one transaction. */
     void completeCreate(OutboxRecord create, String runId, String experimentId, String artifactUri)
             throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement p = c.prepareStatement("UPDATE TRACKING_RUN SET MLFLOW_RUN_ID = ?,"
-                        + " EXPERIMENT_ID = ?, ARTIFACT_URI = ? WHERE RUN_KEY = ?")) {
-                    p.setString(1, runId);
-                    p.setString(2, experimentId);
-                    p.setString(3, artifactUri);
-                    p.setString(4, create.runKey());
-                    p.executeUpdate();
-                }
-                try (PreparedStatement p = c.prepareStatement("UPDATE TRACKING_OUTBOX SET STATE = '" + SENT
-                        + "', SENT_AT = CURRENT_TIMESTAMP, LAST_ERROR = NULL WHERE SEQ = ?")) {
-                    p.setLong(1, create.seq());
-                    p.executeUpdate();
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        transaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE TRACKING_RUN SET MLFLOW_RUN_ID = ?,"
+                    + " EXPERIMENT_ID = ?, ARTIFACT_URI = ? WHERE RUN_KEY = ?")) {
+                p.setString(1, runId);
+                p.setString(2, experimentId);
+                p.setString(3, artifactUri);
+                p.setString(4, create.runKey());
+                p.executeUpdate();
             }
-        }
+            try (PreparedStatement p = c.prepareStatement("UPDATE TRACKING_OUTBOX SET STATE = '" + SENT
+                    + "', SENT_AT = CURRENT_TIMESTAMP, LAST_ERROR = NULL WHERE SEQ = ?")) {
+                p.setLong(1, create.seq());
+                p.executeUpdate();
+            }
+            return null;
+        });
     }
 
     private void update(List<OutboxRecord> records, String sql, String error) throws SQLException {
         if (records.isEmpty()) {
             return;
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        transaction(c -> {
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 for (OutboxRecord r : records) {
                     int i = 1;
@@ -290,13 +289,9 @@ final class OutboxStore {
                     p.setLong(i, r.seq());
                     p.addBatch();
                 }
-                p.executeBatch();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+                return p.executeBatch();
             }
-        }
+        });
     }
 
     private static String truncate(String s) {
@@ -318,11 +313,13 @@ final class OutboxStore {
         }
     }
 
-    /** Number of records in a state. */
+    /** Number of records of this store's server in a state. */
     int count(String state) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM TRACKING_OUTBOX WHERE STATE = ?")) {
+                PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM TRACKING_OUTBOX WHERE STATE = ?"
+                        + " AND RUN_KEY IN (SELECT RUN_KEY FROM TRACKING_RUN WHERE TRACKING_URI = ?)")) {
             p.setString(1, state);
+            p.setString(2, trackingUri);
             try (ResultSet r = p.executeQuery()) {
                 r.next();
                 return r.getInt(1);

@@ -15,6 +15,7 @@ import io.cddpm.model.NamedParameters;
 import io.cddpm.model.TorchKernels;
 import io.cddpm.model.UNetSpec;
 import io.cddpm.model.UNets;
+import io.cddpm.optim.AdamW;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;

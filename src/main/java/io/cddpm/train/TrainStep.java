@@ -14,6 +14,7 @@ import io.cddpm.diffusion.NoiseSchedule;
 import io.cddpm.diffusion.SamplingLoop;
 import io.cddpm.diffusion.SchedulerConfig;
 import io.cddpm.model.ConditionalUNet;
+import io.cddpm.optim.AdamW;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -43,7 +44,7 @@ public final class TrainStep {
         this.adam = adam;
         this.ema = ema;
         this.ps = ps;
-        SchedulerConfig sc = SchedulerConfig.of(config.diffusion());
+        SchedulerConfig sc = config.diffusion().scheduler();
         this.schedule = NoiseSchedule.of(sc);
         this.forward = new ForwardProcess(schedule);
         this.timesteps = sc.numTrainTimesteps();

@@ -4,11 +4,11 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Precision;
 import io.cddpm.config.TrainingConfig;
 import io.cddpm.core.Engines;
+import io.cddpm.core.ProgressBars;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.model.ConditionalUNet;
@@ -16,12 +16,11 @@ import io.cddpm.model.NamedParameters;
 import io.cddpm.model.TorchKernels;
 import io.cddpm.model.UNetSpec;
 import io.cddpm.model.UNets;
-import io.cddpm.viz.EpochRecord;
-import io.cddpm.viz.RunFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.cddpm.optim.AdamW;
+import io.cddpm.optim.LearningRate;
+import io.cddpm.runs.Checkpoint;
+import io.cddpm.runs.EpochRecord;
+import io.cddpm.runs.RunFolder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,18 +39,21 @@ import org.slf4j.LoggerFactory;
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
+    /** Whether the trainer draws a console progress bar (a command) or stays quiet (the pipeline reports through its listener). */
+    public enum Progress { BAR, QUIET }
+
     private final ExperimentConfig config;
-    private final Path runDir;
+    private final RunFolder run;
     private final IclevrDataset dataset;
     private final TrainingListener listener;
-    private final boolean progressBar;
+    private final Progress progress;
 
-    public Trainer(ExperimentConfig config, Path runDir, IclevrDataset dataset, TrainingListener listener, boolean progressBar) {
+    public Trainer(ExperimentConfig config, RunFolder run, IclevrDataset dataset, TrainingListener listener, Progress progress) {
         this.config = config;
-        this.runDir = runDir;
+        this.run = run;
         this.dataset = dataset;
         this.listener = listener == null ? TrainingListener.NONE : listener;
-        this.progressBar = progressBar;
+        this.progress = progress;
         if (dataset.resolution() != config.resolution()) {
             throw new IllegalArgumentException("dataset resolution " + dataset.resolution() + " != config resolution " + config.resolution());
         }
@@ -59,10 +61,6 @@ public final class Trainer {
 
     /** What a finished training left behind. */
     public record Result(Path lastCheckpoint, List<EpochRecord> history, long steps) {}
-
-    public static Path checkpointPath(Path runDir, int epoch) {
-        return runDir.resolve("checkpoints").resolve(String.format("epoch-%04d.ckpt", epoch));
-    }
 
     /** Trains from scratch, or continues from {@code resume} (a checkpoint of this run) when given. */
     public Result train(Path resume) {
@@ -72,7 +70,7 @@ public final class Trainer {
         int batchesPerEpoch = new BatchIterator(dataset, t.batchSize(), false, t.seed(), 0).batches();
         long totalSteps = (long) batchesPerEpoch * t.epochs();
         LearningRate lr = new LearningRate(t.lr(), t.warmupSteps(), totalSteps, t.lrSchedule());
-        writeConfig();
+        run.writeConfig(config);
 
         try (NDManager root = NDManager.newBaseManager(device)) {
             ConditionalUNet unet = UNets.create(UNetSpec.of(config.model(), config.resolution()), root, t.seed())
@@ -108,7 +106,7 @@ public final class Trainer {
                 double lossSum = 0;
                 int images = 0;
                 double currentLr = 0;
-                try (ProgressBar bar = progressBar ? io.cddpm.core.ProgressBars.of("epoch " + epoch + "/" + t.epochs(), batches.batches(), "batch") : null) {
+                try (ProgressBar bar = progress == Progress.BAR ? ProgressBars.of("epoch " + epoch + "/" + t.epochs(), batches.batches(), "batch") : null) {
                     while (batches.hasNext()) {
                         currentLr = lr.at(step);
                         try (NDManager scope = root.newSubManager()) {
@@ -128,14 +126,15 @@ public final class Trainer {
                     }
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                EpochRecord record = new EpochRecord(epoch, lossSum / Math.max(1, images), currentLr, images / seconds, seconds, step);
+                EpochRecord record = new EpochRecord(epoch, lossSum / Math.max(1, images), currentLr, images / seconds, seconds, step,
+                        Memory.residentBytes() >> 20);
                 history.add(record);
-                RunFiles.writeHistory(runDir.resolve(RunFiles.HISTORY), history);
-                LOG.info("epoch {}/{}: loss {} lr {} {} img/s, rss {} MiB", epoch, t.epochs(), String.format("%.5f", record.loss()),
-                        String.format("%.2e", currentLr), String.format("%.1f", record.imagesPerS()), Memory.residentBytes() >> 20);
+                run.writeHistory(history);
+                LOG.debug("epoch {}/{}: loss {} lr {} {} img/s, rss {} MiB", epoch, t.epochs(), String.format("%.5f", record.loss()),
+                        String.format("%.2e", currentLr), String.format("%.1f", record.imagesPerS()), record.residentMib());
                 listener.onEpoch(record);
                 if (epoch % t.checkpointEvery() == 0 || epoch == t.epochs()) {
-                    last = checkpointPath(runDir, epoch);
+                    last = run.checkpoint(epoch);
                     new Checkpoint(config, epoch, step, params, ema.weights(), adam.state(), history).write(last);
                     listener.onCheckpoint(epoch, last);
                 }
@@ -143,14 +142,4 @@ public final class Trainer {
             return new Result(last, history, step);
         }
     }
-
-    private void writeConfig() {
-        try {
-            Files.createDirectories(runDir);
-            Files.writeString(runDir.resolve("config.yaml"), ConfigLoader.toYaml(config), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + runDir.resolve("config.yaml"), e);
-        }
-    }
-
 }

@@ -1,6 +1,6 @@
 package io.cddpm.train;
 
-import io.cddpm.viz.EpochRecord;
+import io.cddpm.runs.EpochRecord;
 import java.nio.file.Path;
 
 /** Hooks into training, so orchestration (evaluation, tracking) can react without the trainer knowing it. */

@@ -3,11 +3,10 @@ package io.cddpm.viz;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.InvalidInputException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,17 +67,11 @@ public final class Images {
 
     /** Writes a PNG, creating the parent folders. */
     public static void writePng(BufferedImage image, Path out) {
-        try {
-            Path parent = out.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            if (!ImageIO.write(image, "png", out.toFile())) {
+        AtomicFiles.write(out, os -> {
+            if (!ImageIO.write(image, "png", os)) {
                 throw new IllegalStateException("no PNG writer available");
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out, e);
-        }
+        });
     }
 
     /** Reads an image file (PNG, JPEG); InvalidInputException naming the file when it is not one. */

@@ -1,5 +1,7 @@
 package io.cddpm.viz;
 
+import io.cddpm.runs.EpochRecord;
+import io.cddpm.runs.EvaluationRecord;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

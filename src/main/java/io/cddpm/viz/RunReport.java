@@ -3,7 +3,11 @@ package io.cddpm.viz;
 import io.cddpm.config.ConfigFlattener;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.runs.EpochRecord;
+import io.cddpm.runs.EvaluationRecord;
+import io.cddpm.runs.RunFolder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,15 +25,12 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * {@code report.html} for a run directory (notes/RUNDIR.md): one self-contained page (images
+ * {@code report.html} for a run folder ({@link RunFolder}): one self-contained page (images
  * embedded as base64) with the headline figures, the sample grids, the progressive image, the loss
  * and accuracy plots (re-drawn from history.json / evaluations.json when present) and the config.
  * Whatever the run does not have yet is listed as missing instead of failing.
  */
 public final class RunReport {
-    public static final String FILE = "report.html";
-    private static final String CONFIG = "config.yaml";
-    private static final String CHECKPOINTS = "checkpoints";
 
     /**
      * @param html    the written report
@@ -40,61 +41,46 @@ public final class RunReport {
 
     private RunReport() {}
 
-    /** A run directory has at least one of config.yaml, history.json, evaluations.json, checkpoints/. */
-    public static boolean isRunDir(Path dir) {
-        return Files.isDirectory(dir) && (Files.isRegularFile(dir.resolve(CONFIG)) || Files.isRegularFile(dir.resolve(RunFiles.HISTORY))
-                || Files.isRegularFile(dir.resolve(RunFiles.EVALUATIONS)) || Files.isDirectory(dir.resolve(CHECKPOINTS)));
-    }
-
-    /** Builds {@code <run>/report.html} (and loss.png, accuracy.png, missing grids it can derive). */
-    public static Result build(Path run) {
-        if (!isRunDir(run)) {
-            throw new InvalidInputException(run + " is not a run directory (it has none of " + CONFIG + ", "
-                    + RunFiles.HISTORY + ", " + RunFiles.EVALUATIONS + ", " + CHECKPOINTS + "/)");
+    /** Builds the run's report.html (and loss.png, accuracy.png and the grids it can derive). */
+    public static Result build(RunFolder run) {
+        if (!run.exists()) {
+            throw new InvalidInputException(run.dir() + " is not a run folder (it has none of " + RunFolder.markers() + ")");
         }
         List<String> missing = new ArrayList<>();
         ExperimentConfig config = null;
         String configProblem = null;
-        if (Files.isRegularFile(run.resolve(CONFIG))) {
+        if (Files.isRegularFile(run.config())) {
             try {
-                config = ConfigLoader.load(run.resolve(CONFIG));
+                config = ConfigLoader.load(run.config());
             } catch (InvalidInputException e) {
                 configProblem = e.getMessage();
-                missing.add(CONFIG + " (unreadable: " + e.getMessage() + ")");
+                missing.add(RunFolder.CONFIG + " (unreadable: " + e.getMessage() + ")");
             }
         } else {
-            missing.add(CONFIG + " (no config table)");
+            missing.add(RunFolder.CONFIG + " (no config table)");
         }
 
-        List<EpochRecord> history = List.of();
-        Path historyFile = run.resolve(RunFiles.HISTORY);
-        if (Files.isRegularFile(historyFile)) {
-            history = RunFiles.history(historyFile);
-            if (!history.isEmpty()) {
-                TrainingPlots.writeLoss(history, run.resolve("loss.png"));
-            }
+        List<EpochRecord> history = run.readHistory();
+        if (!history.isEmpty()) {
+            TrainingPlots.writeLoss(history, run.lossPlot());
         } else {
-            missing.add(RunFiles.HISTORY + " (no training figures)");
+            missing.add(RunFolder.HISTORY + " (no training figures)");
         }
-        List<EvaluationRecord> evaluations = List.of();
-        Path evalFile = run.resolve(RunFiles.EVALUATIONS);
-        if (Files.isRegularFile(evalFile)) {
-            evaluations = RunFiles.evaluations(evalFile);
-            if (evaluations.stream().anyMatch(e -> !e.accuracy().isEmpty())) {
-                TrainingPlots.writeAccuracy(evaluations, run.resolve("accuracy.png"));
-            }
+        List<EvaluationRecord> evaluations = run.readEvaluations();
+        if (evaluations.stream().anyMatch(e -> !e.accuracy().isEmpty())) {
+            TrainingPlots.writeAccuracy(evaluations, run.accuracyPlot());
         } else {
-            missing.add(RunFiles.EVALUATIONS + " (no accuracy yet)");
+            missing.add(RunFolder.EVALUATIONS + " (no accuracy yet)");
         }
-        if (!Files.isDirectory(run.resolve(CHECKPOINTS))) {
-            missing.add(CHECKPOINTS + "/");
+        if (!Files.isDirectory(run.checkpoints())) {
+            missing.add(RunFolder.CHECKPOINTS + "/");
         }
 
         List<String> grids = new ArrayList<>();
         for (String test : testNames(run, config)) {
-            Path grid = run.resolve("grid_" + test + ".png");
+            Path grid = run.grid(test);
             if (!Files.isRegularFile(grid)) {
-                List<Path> samples = samplePngs(run.resolve("samples").resolve(test));
+                List<Path> samples = samplePngs(run.samples(test));
                 if (!samples.isEmpty()) {
                     Images.writePng(ImageGrid.of(samples.stream().map(Images::read).toList()), grid);
                 }
@@ -102,40 +88,30 @@ public final class RunReport {
             if (Files.isRegularFile(grid)) {
                 grids.add(test);
             } else {
-                missing.add("grid_" + test + ".png (no samples for " + test + ")");
+                missing.add(grid.getFileName() + " (no samples for " + test + ")");
             }
         }
-        for (String png : List.of("progressive.png", "loss.png", "accuracy.png")) {
-            if (!Files.isRegularFile(run.resolve(png))) {
-                missing.add(png);
+        for (Path png : List.of(run.progressive(), run.lossPlot(), run.accuracyPlot())) {
+            if (!Files.isRegularFile(png)) {
+                missing.add(png.getFileName().toString());
             }
         }
 
         RunFigures figures = RunFigures.of(history, evaluations);
         String html = html(run, config, configProblem, figures, evaluations, grids, missing);
-        Path out = run.resolve(FILE);
-        try {
-            Files.writeString(out, html);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out, e);
-        }
-        return new Result(out, List.copyOf(missing), figures);
+        AtomicFiles.writeString(run.report(), html);
+        return new Result(run.report(), List.copyOf(missing), figures);
     }
 
     /** The config's test files as names ("test", "new_test", or a path's file name without .json), plus any other grid_*.png. */
-    static List<String> testNames(Path run, ExperimentConfig config) {
+    static List<String> testNames(RunFolder run, ExperimentConfig config) {
         Set<String> names = new LinkedHashSet<>();
         List<String> files = config != null ? config.dataset().testFiles() : List.of("test", "new_test");
         for (String f : files) {
             String name = Path.of(f).getFileName().toString();
             names.add(name.endsWith(".json") ? name.substring(0, name.length() - 5) : name);
         }
-        try (Stream<Path> s = Files.list(run)) {
-            s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("grid_") && n.endsWith(".png")).sorted()
-                    .forEach(n -> names.add(n.substring(5, n.length() - 4)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        names.addAll(run.gridNames());
         return List.copyOf(names);
     }
 
@@ -150,9 +126,9 @@ public final class RunReport {
         }
     }
 
-    private static String html(Path run, ExperimentConfig config, String configProblem, RunFigures f,
+    private static String html(RunFolder run, ExperimentConfig config, String configProblem, RunFigures f,
             List<EvaluationRecord> evaluations, List<String> grids, List<String> missing) {
-        Path abs = run.toAbsolutePath().normalize();
+        Path abs = run.dir().toAbsolutePath().normalize();
         String title = "cddpm report: " + (abs.getParent() != null ? abs.getParent().getFileName() + "/" : "") + abs.getFileName();
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(esc(title)).append("</title>\n")
@@ -167,7 +143,7 @@ public final class RunReport {
         if (config != null) {
             h.append("Experiment <b>").append(esc(config.experimentName())).append("</b>, ");
         }
-        h.append("run directory <code>").append(esc(run.toAbsolutePath().normalize().toString())).append("</code>, report written ")
+        h.append("run directory <code>").append(esc(abs.toString())).append("</code>, report written ")
                 .append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(".</p>\n");
         if (!missing.isEmpty()) {
             h.append("<div class=\"missing\"><b>Missing from this run:</b><ul>\n");
@@ -198,21 +174,21 @@ public final class RunReport {
         if (!grids.isEmpty()) {
             h.append("<h2>Samples</h2>\n");
             for (String test : grids) {
-                figure(h, run.resolve("grid_" + test + ".png"), "Samples for the conditions of " + test
+                figure(h, run.grid(test), "Samples for the conditions of " + test
                         + " (8 per row, in file order)", false);
             }
         }
-        if (Files.isRegularFile(run.resolve("progressive.png"))) {
+        if (Files.isRegularFile(run.progressive())) {
             h.append("<h2>Progressive generation</h2>\n");
-            figure(h, run.resolve("progressive.png"), "One condition denoised from pure noise (left) to the final image (right)", false);
+            figure(h, run.progressive(), "One condition denoised from pure noise (left) to the final image (right)", false);
         }
-        if (Files.isRegularFile(run.resolve("loss.png")) || Files.isRegularFile(run.resolve("accuracy.png"))) {
+        if (Files.isRegularFile(run.lossPlot()) || Files.isRegularFile(run.accuracyPlot())) {
             h.append("<h2>Plots</h2>\n");
-            if (Files.isRegularFile(run.resolve("loss.png"))) {
-                figure(h, run.resolve("loss.png"), "Training loss per epoch", true);
+            if (Files.isRegularFile(run.lossPlot())) {
+                figure(h, run.lossPlot(), "Training loss per epoch", true);
             }
-            if (Files.isRegularFile(run.resolve("accuracy.png"))) {
-                figure(h, run.resolve("accuracy.png"), "Accuracy per evaluation, for each test file", true);
+            if (Files.isRegularFile(run.accuracyPlot())) {
+                figure(h, run.accuracyPlot(), "Accuracy per evaluation, for each test file", true);
             }
         }
 
@@ -223,7 +199,7 @@ public final class RunReport {
                     .append(esc(v)).append("</td></tr>\n"));
             h.append("</table>\n");
         } else {
-            h.append("<p>").append(esc(configProblem != null ? configProblem : "no " + CONFIG)).append("</p>\n");
+            h.append("<p>").append(esc(configProblem != null ? configProblem : "no " + RunFolder.CONFIG)).append("</p>\n");
         }
         h.append("</body>\n</html>\n");
         return h.toString();

@@ -2,14 +2,15 @@ package io.cddpm.viz;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import io.cddpm.core.AtomicFiles;
+import io.cddpm.runs.SampleLayout;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A folder of generated images: 000.png ..., images.npz (key "images", float32 NCHW in [-1, 1]) and grid.png. */
+/** Writes a folder of generated images in the {@link SampleLayout}. */
 public final class SampleFiles {
     private SampleFiles() {}
 
@@ -17,13 +18,11 @@ public final class SampleFiles {
         Files.createDirectories(dir);
         List<BufferedImage> pngs = Images.fromTensor(images);
         for (int i = 0; i < pngs.size(); i++) {
-            Images.writePng(pngs.get(i), dir.resolve(String.format("%03d.png", i)));
+            Images.writePng(pngs.get(i), dir.resolve(SampleLayout.png(i)));
         }
-        Images.writePng(ImageGrid.of(pngs), dir.resolve("grid.png"));
+        Images.writePng(ImageGrid.of(pngs), dir.resolve(SampleLayout.GRID));
         NDArray named = images.duplicate();
-        named.setName("images");
-        try (OutputStream os = Files.newOutputStream(dir.resolve("images.npz"))) {
-            new NDList(named).encode(os, NDList.Encoding.NPZ);
-        }
+        named.setName(SampleLayout.ARRAY_KEY);
+        AtomicFiles.write(dir.resolve(SampleLayout.ARRAY), os -> new NDList(named).encode(os, NDList.Encoding.NPZ));
     }
 }

@@ -1,5 +1,7 @@
 package io.cddpm.viz;
 
+import io.cddpm.runs.EpochRecord;
+import io.cddpm.runs.EvaluationRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,19 +3,22 @@ package io.cddpm.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.runs.EvaluationRecord;
+import io.cddpm.state.TrialStatus;
+import io.cddpm.tracking.MlflowRest;
+import io.cddpm.tracking.MlflowServer;
+import io.cddpm.tracking.MlflowTestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.cddpm.tracking.MlflowRest;
-import io.cddpm.tracking.MlflowServer;
-import io.cddpm.tracking.MlflowTestServer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,9 +55,9 @@ class PipelineIT {
             // the same sweep again: the finished trial is reused, not rerun; the failed one is tried again
             ByteArrayOutputStream again = new ByteArrayOutputStream();
             List<TrialRun> second = new PipelineRunner(new PrintStream(again, true)).run(config);
-            assertTrue(second.get(1).isReused(), again.toString());
-            assertEquals(TrialRun.Status.SUCCEEDED, second.get(1).status());
-            assertEquals(TrialRun.Status.FAILED, second.get(0).status());
+            assertEquals(TrialRun.Start.REUSED, second.get(1).start(), again.toString());
+            assertEquals(TrialStatus.FINISHED, second.get(1).status());
+            assertEquals(TrialStatus.FAILED, second.get(0).status());
             assertTrue(again.toString().contains("reused"), again.toString());
             String experimentId = new MlflowRest(server.trackingUri()).experimentByName("pipeline-it").get("experiment_id").asText();
             long finishedChildren = 0;
@@ -70,7 +73,7 @@ class PipelineIT {
             List<Reevaluation.Outcome> outcomes = Reevaluation.run(config, new PrintStream(reeval, true));
             assertEquals("REEVALUATED", outcomes.get(1).status(), reeval.toString());
             assertEquals("FAILED", outcomes.get(0).status());
-            assertTrue(Files.isRegularFile(second.get(1).runDir().resolve(Reevaluation.FILE)));
+            assertEquals(1, second.get(1).folder().readReevaluations().size(), "latest = best: one record");
             MlflowRest rest = new MlflowRest(server.trackingUri());
             assertEquals(1, rest.history(cpuRunId(rest), "reeval/accuracy_test").size());
             assertEquals(1, rest.history(cpuRunId(rest), "reeval/best_accuracy_new_test").size());
@@ -124,21 +127,21 @@ class PipelineIT {
 
     private static void checkRuns(List<TrialRun> runs, String console) {
         assertEquals(2, runs.size());
-        assertEquals(TrialRun.Status.FAILED, runs.get(0).status(), console);
+        assertEquals(TrialStatus.FAILED, runs.get(0).status(), console);
         assertTrue(runs.get(0).error().contains("GPU"), runs.get(0).error());
         TrialRun ok = runs.get(1);
-        assertEquals(TrialRun.Status.SUCCEEDED, ok.status(), console);
-        assertEquals(2, ok.checkpoints().size());
-        Path run = ok.runDir();
+        assertEquals(TrialStatus.FINISHED, ok.status(), console);
+        assertEquals(2, ok.folder().listCheckpoints().size());
+        Path run = ok.folder().dir();
         for (String file : List.of("config.yaml", "history.json", "checkpoints/epoch-0002.ckpt", "samples/test/images.npz",
                 "samples/new_test/031.png", "grid_test.png", "grid_new_test.png", "progressive.png", "loss.png", "accuracy.png",
                 "evaluations.json", "report.html")) {
             assertTrue(Files.isRegularFile(run.resolve(file)), "missing " + file + "\n" + console);
         }
-        List<io.cddpm.viz.EvaluationRecord> evaluations = io.cddpm.viz.RunFiles.evaluations(run.resolve("evaluations.json"));
-        assertEquals(List.of(1, 2), evaluations.stream().map(io.cddpm.viz.EvaluationRecord::epoch).toList());
-        for (io.cddpm.viz.EvaluationRecord e : evaluations) {
-            assertEquals(java.util.Set.of("test", "new_test"), e.accuracy().keySet());
+        List<EvaluationRecord> evaluations = ok.folder().readEvaluations();
+        assertEquals(List.of(1, 2), evaluations.stream().map(EvaluationRecord::epoch).toList());
+        for (EvaluationRecord e : evaluations) {
+            assertEquals(Set.of("test", "new_test"), e.accuracy().keySet());
             e.accuracy().values().forEach(a -> assertTrue(a >= 0 && a <= 1, "accuracy " + a));
         }
         assertTrue(console.contains("epoch 1 accuracy test"), console);

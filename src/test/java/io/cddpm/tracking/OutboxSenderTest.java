@@ -123,7 +123,7 @@ class OutboxSenderTest {
     void setUp() {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:outbox-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        store = new OutboxStore(ds);
+        store = new OutboxStore(ds, "http://127.0.0.1:5000");
         server = new FakeServer();
         sender = new OutboxSender(store, server);
     }

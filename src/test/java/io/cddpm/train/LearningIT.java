@@ -12,7 +12,9 @@ import io.cddpm.data.IclevrDataset;
 import io.cddpm.data.Labels;
 import io.cddpm.render.DatasetRenderer;
 import io.cddpm.render.Palette;
-import io.cddpm.viz.EpochRecord;
+import io.cddpm.runs.EpochRecord;
+import io.cddpm.runs.RunFolder;
+import io.cddpm.sampling.ImageSampler;
 import io.cddpm.viz.Images;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -60,7 +62,7 @@ class LearningIT {
                 sampling: { sampler: ddim, steps: 25, guidance: 3.0 }
                 """.formatted(dir.resolve("runs"), dir.resolve("ds")), "learning-it.yaml");
         Path run = dir.resolve("runs/learning/default");
-        Trainer.Result result = new Trainer(config, run, data, new TrainingListener() {}, false).train(null);
+        Trainer.Result result = new Trainer(config, RunFolder.of(run), data, TrainingListener.NONE, Trainer.Progress.QUIET).train(null);
         List<EpochRecord> h = result.history();
         System.out.printf("learning: loss epoch 1 %.4f -> epoch %d %.4f%n", h.get(0).loss(), h.size(), h.get(h.size() - 1).loss());
         assertTrue(h.get(h.size() - 1).loss() < 0.5 * h.get(0).loss(), "loss did not fall: " + h);

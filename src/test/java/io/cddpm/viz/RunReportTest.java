@@ -9,6 +9,9 @@ import io.cddpm.cli.ExitCodes;
 import io.cddpm.cli.Main;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.runs.EpochRecord;
+import io.cddpm.runs.EvaluationRecord;
+import io.cddpm.runs.RunFolder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +29,7 @@ class RunReportTest {
     static List<EpochRecord> history(int epochs) {
         List<EpochRecord> h = new ArrayList<>();
         for (int e = 1; e <= epochs; e++) {
-            h.add(new EpochRecord(e, 0.05 + 0.9 / e, 1e-4, 40.0 + e, 30.0, (long) e * 10));
+            h.add(new EpochRecord(e, 0.05 + 0.9 / e, 1e-4, 40.0 + e, 30.0, (long) e * 10, 900L));
         }
         return h;
     }
@@ -72,8 +75,8 @@ class RunReportTest {
         Path run = dir.resolve("runs/ablation/beta_schedule=linear,prediction_type=epsilon");
         Files.createDirectories(run.resolve("checkpoints"));
         Files.writeString(run.resolve("config.yaml"), ConfigLoader.toYaml(ConfigLoader.fromYaml("name: ablation\ntraining: {epochs: 15}\n", "t")));
-        RunFiles.write(run.resolve("history.json"), "epochs", history(15));
-        RunFiles.write(run.resolve("evaluations.json"), "evaluations", evaluations());
+        RunFolder.of(run).writeHistory(history(15));
+        evaluations().forEach(RunFolder.of(run)::recordEvaluation);
         for (int i = 0; i < 32; i++) {
             Images.writePng(ImageGridTest.solid(16, 16, i * 7 << 8), run.resolve(String.format("samples/test/%03d.png", i)));
         }
@@ -81,7 +84,7 @@ class RunReportTest {
         Images.writePng(ProgressiveStrip.of(ImageGridTest.numbered(10, 16, 16)), run.resolve("progressive.png"));
 
         assertEquals(ExitCodes.OK, Main.run("report", "--run", run.toString()));
-        RunReport.Result r = RunReport.build(run);
+        RunReport.Result r = RunReport.build(RunFolder.of(run));
         assertEquals(List.of(), r.missing());
         String html = Files.readString(r.html());
         assertTrue(Files.isRegularFile(run.resolve("grid_test.png")), "grid built from samples/test/*.png");
@@ -101,8 +104,8 @@ class RunReportTest {
     void partialRunSaysWhatIsMissing() throws IOException {
         Path run = dir.resolve("partial");
         Files.createDirectories(run);
-        RunFiles.write(run.resolve("history.json"), "epochs", history(3));
-        RunReport.Result r = RunReport.build(run);
+        RunFolder.of(run).writeHistory(history(3));
+        RunReport.Result r = RunReport.build(RunFolder.of(run));
         String html = Files.readString(r.html());
         assertTrue(html.contains("Missing from this run"));
         assertTrue(r.missing().stream().anyMatch(m -> m.startsWith("evaluations.json")), r.missing().toString());
@@ -116,13 +119,13 @@ class RunReportTest {
     @Test
     void notARunDirIsBadInput() throws IOException {
         Path empty = Files.createDirectories(dir.resolve("empty"));
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> RunReport.build(empty));
-        assertTrue(e.getMessage().contains("not a run directory"));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> RunReport.build(RunFolder.of(empty)));
+        assertTrue(e.getMessage().contains("not a run folder"));
         assertEquals(ExitCodes.BAD_INPUT, Main.run("report", "--run", empty.toString()));
         assertEquals(ExitCodes.BAD_INPUT, Main.run("report", "--run", dir.resolve("nope").toString()));
         Path bad = Files.createDirectories(dir.resolve("bad"));
         Files.writeString(bad.resolve("history.json"), "{\"epochs\": [{\"epoch\": 1}");
-        InvalidInputException json = assertThrows(InvalidInputException.class, () -> RunReport.build(bad));
+        InvalidInputException json = assertThrows(InvalidInputException.class, () -> RunReport.build(RunFolder.of(bad)));
         assertTrue(json.getMessage().contains("history.json"), json.getMessage());
         assertEquals(ExitCodes.BAD_INPUT, Main.run("report", "--run", bad.toString()));
     }

@@ -1,4 +1,4 @@
-package io.cddpm.train;
+package io.cddpm.runs;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,16 +10,13 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.cddpm.config.ConfigHash;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.model.Safetensors;
-import io.cddpm.viz.EpochRecord;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -56,10 +53,8 @@ public record Checkpoint(
 
     /** Writes the checkpoint to a temporary file beside {@code file}, then renames it into place. */
     public void write(Path file) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+        AtomicFiles.write(file, os -> {
+            try (ZipOutputStream zip = new ZipOutputStream(os)) {
                 zip.setLevel(1);
                 entry(zip, "state.json", JSON.writeValueAsBytes(
                         new State(FORMAT, epoch, step, ConfigHash.of(config), Instant.now().toString(), history)));
@@ -68,10 +63,7 @@ public record Checkpoint(
                 entry(zip, "ema.safetensors", Safetensors.toBytes(ema, Map.of("format", "cddpm-unet-ema")));
                 entry(zip, "optimizer.safetensors", Safetensors.toBytes(optimizer, Map.of("format", "cddpm-adamw")));
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing checkpoint " + file, e);
-        }
+        });
     }
 
     private static void entry(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
@@ -112,6 +104,11 @@ public record Checkpoint(
         } catch (IOException e) {
             throw new InvalidInputException(file + ": unreadable checkpoint (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** Writes the EMA weights (diffusers-style names) as one safetensors file, atomically. */
+    public void exportEma(Path file) {
+        AtomicFiles.write(file, Safetensors.toBytes(ema, Map.of("format", "cddpm-unet-ema", "epoch", Integer.toString(epoch))));
     }
 
     /** Only the config a checkpoint was trained with (no tensors are read). */

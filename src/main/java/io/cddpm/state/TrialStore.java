@@ -1,4 +1,4 @@
-package io.cddpm.pipeline;
+package io.cddpm.state;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,20 +9,23 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
- * Trials in cddpm's H2 state database (the same file as the tracking outbox): keyed by run
+ * Trials and sweeps in cddpm's state database ({@link StateDatabase}): keyed by run
  * directory, with the config hash, status, MLflow run key, newest checkpoint and epoch, and times.
  * A re-run skips a FINISHED trial whose config hash is unchanged and continues an unfinished one
  * (same checkpoint folder, same MLflow run).
  */
 public final class TrialStore {
     /** One trial's row. */
-    public record Row(String runDir, String configHash, String status, String runKey, String lastCheckpoint, int lastEpoch) {}
+    public record Row(String runDir, String configHash, TrialStatus status, String runKey, String lastCheckpoint, int lastEpoch) {}
 
-    private final javax.sql.DataSource db;
+    private static final int MAX_ERROR = 4000;
 
-    public TrialStore(javax.sql.DataSource db) {
+    private final DataSource db;
+
+    public TrialStore(DataSource db) {
         this.db = db;
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("""
@@ -52,12 +55,6 @@ public final class TrialStore {
         }
     }
 
-    public static String defaultUrl() {
-        String dir = System.getProperty("cddpm.state", System.getenv().getOrDefault("CDDPM_STATE", "cddpm-state"));
-        // AUTO_SERVER: a second cddpm process (e.g. "schedule list" while "serve" runs) shares the file through the first
-        return "jdbc:h2:" + Path.of(dir).toAbsolutePath().resolve("cddpm") + ";AUTO_SERVER=TRUE";
-    }
-
     private Connection connect() throws SQLException {
         return db.getConnection();
     }
@@ -68,7 +65,7 @@ public final class TrialStore {
             p.setString(1, key(runDir));
             try (ResultSet r = p.executeQuery()) {
                 return r.next()
-                        ? Optional.of(new Row(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getInt(6)))
+                        ? Optional.of(new Row(r.getString(1), r.getString(2), TrialStatus.valueOf(r.getString(3)), r.getString(4), r.getString(5), r.getInt(6)))
                         : Optional.empty();
             }
         } catch (SQLException e) {
@@ -79,16 +76,17 @@ public final class TrialStore {
     /** Records a trial as RUNNING (new, or again after a crash or a config change). */
     public void start(Path runDir, String experiment, String label, String hash, String config, String runKey) {
         update("MERGE INTO TRIAL (RUN_DIR, EXPERIMENT, LABEL, CONFIG_HASH, CONFIG, STATUS, RUN_KEY, STARTED, ERROR, FINISHED) "
-                + "KEY (RUN_DIR) VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?, NULL, NULL)",
-                key(runDir), experiment, label, hash, config, runKey, Timestamp.from(Instant.now()));
+                + "KEY (RUN_DIR) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                key(runDir), experiment, label, hash, config, TrialStatus.RUNNING.name(), runKey, Timestamp.from(Instant.now()));
     }
 
     /** The MLflow run key of an unfinished sweep of this experiment and config (one a crash or kill left RUNNING). */
     public Optional<String> openSweep(String experiment, String configHash) {
         try (Connection c = connect(); PreparedStatement p = c.prepareStatement(
-                "SELECT RUN_KEY FROM SWEEP WHERE EXPERIMENT = ? AND CONFIG_HASH = ? AND STATUS = 'RUNNING' ORDER BY STARTED DESC")) {
+                "SELECT RUN_KEY FROM SWEEP WHERE EXPERIMENT = ? AND CONFIG_HASH = ? AND STATUS = ? ORDER BY STARTED DESC")) {
             p.setString(1, experiment);
             p.setString(2, configHash);
+            p.setString(3, TrialStatus.RUNNING.name());
             try (ResultSet r = p.executeQuery()) {
                 return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
             }
@@ -98,12 +96,12 @@ public final class TrialStore {
     }
 
     public void startSweep(String runKey, String experiment, String configHash) {
-        update("INSERT INTO SWEEP (RUN_KEY, EXPERIMENT, CONFIG_HASH, STATUS, STARTED) VALUES (?, ?, ?, 'RUNNING', ?)",
-                runKey, experiment, configHash, Timestamp.from(Instant.now()));
+        update("INSERT INTO SWEEP (RUN_KEY, EXPERIMENT, CONFIG_HASH, STATUS, STARTED) VALUES (?, ?, ?, ?, ?)",
+                runKey, experiment, configHash, TrialStatus.RUNNING.name(), Timestamp.from(Instant.now()));
     }
 
-    public void finishSweep(String runKey, String status) {
-        update("UPDATE SWEEP SET STATUS = ?, FINISHED = ? WHERE RUN_KEY = ?", status, Timestamp.from(Instant.now()), runKey);
+    public void finishSweep(String runKey, TrialStatus status) {
+        update("UPDATE SWEEP SET STATUS = ?, FINISHED = ? WHERE RUN_KEY = ?", status.name(), Timestamp.from(Instant.now()), runKey);
     }
 
     public void checkpoint(Path runDir, Path checkpoint, int epoch) {
@@ -111,12 +109,13 @@ public final class TrialStore {
     }
 
     public void finish(Path runDir) {
-        update("UPDATE TRIAL SET STATUS = 'FINISHED', FINISHED = ? WHERE RUN_DIR = ?", Timestamp.from(Instant.now()), key(runDir));
+        update("UPDATE TRIAL SET STATUS = ?, FINISHED = ? WHERE RUN_DIR = ?", TrialStatus.FINISHED.name(), Timestamp.from(Instant.now()),
+                key(runDir));
     }
 
     public void fail(Path runDir, String error) {
-        update("UPDATE TRIAL SET STATUS = 'FAILED', ERROR = ?, FINISHED = ? WHERE RUN_DIR = ?",
-                error.length() > 4000 ? error.substring(0, 4000) : error, Timestamp.from(Instant.now()), key(runDir));
+        update("UPDATE TRIAL SET STATUS = ?, ERROR = ?, FINISHED = ? WHERE RUN_DIR = ?", TrialStatus.FAILED.name(),
+                error.length() > MAX_ERROR ? error.substring(0, MAX_ERROR) : error, Timestamp.from(Instant.now()), key(runDir));
     }
 
     private void update(String sql, Object... args) {

@@ -1,4 +1,4 @@
-package io.cddpm.viz;
+package io.cddpm.runs;
 
 import java.util.Map;
 

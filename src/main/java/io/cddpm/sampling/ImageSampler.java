@@ -1,4 +1,4 @@
-package io.cddpm.train;
+package io.cddpm.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -16,9 +16,10 @@ import io.cddpm.diffusion.SchedulerConfig;
 import io.cddpm.model.ConditionalUNet;
 import io.cddpm.model.GuidedDenoiser;
 import io.cddpm.model.NamedParameters;
-import io.cddpm.model.UNetSpec;
 import io.cddpm.model.TorchKernels;
+import io.cddpm.model.UNetSpec;
 import io.cddpm.model.UNets;
+import io.cddpm.runs.Checkpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,14 @@ public final class ImageSampler implements AutoCloseable {
     private final ExperimentConfig config;
     private final NDManager manager;
     private final ConditionalUNet unet;
+
+    /** About this many intermediate frames make a progressive strip (plus the final image). */
+    public static final int PROGRESSIVE_FRAMES = 9;
+
+    /** The keepEvery for {@link #sample} that gives a progressive strip of about {@link #PROGRESSIVE_FRAMES} frames over totalSteps. */
+    public static int progressiveInterval(int totalSteps) {
+        return Math.max(1, Math.round(totalSteps / (float) PROGRESSIVE_FRAMES));
+    }
 
     /** What sampling produced: images (N, 3, H, W) in [-1, 1] and the chosen intermediates of image 0. */
     public record Samples(NDArray images, List<NDArray> intermediates, List<Integer> intermediateSteps) {}
@@ -80,7 +89,7 @@ public final class ImageSampler implements AutoCloseable {
 
     /** The scheduler a sampling config selects for this model's diffusion settings. */
     public Scheduler scheduler(SamplingConfig sampling) {
-        SchedulerConfig sc = SchedulerConfig.of(config.diffusion());
+        SchedulerConfig sc = config.diffusion().scheduler();
         return sampling.sampler() == SamplerKind.DDPM ? new DdpmScheduler(sc) : new DdimScheduler(sc, sampling.steps(), sampling.eta());
     }
 

@@ -1,4 +1,4 @@
-package io.cddpm.train;
+package io.cddpm.optim;
 
 import io.cddpm.config.LrSchedule;
 

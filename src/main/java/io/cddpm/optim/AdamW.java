@@ -1,4 +1,4 @@
-package io.cddpm.train;
+package io.cddpm.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

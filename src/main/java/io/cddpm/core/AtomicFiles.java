@@ -1,0 +1,56 @@
+package io.cddpm.core;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writes that a crash cannot cut short: the bytes go to a temporary file in the target's folder,
+ * which is then renamed over the target in one step, so a reader sees the old file or the new one,
+ * never half of one.
+ */
+public final class AtomicFiles {
+    /** Writes the content of a file to a stream. */
+    @FunctionalInterface
+    public interface Writer {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private AtomicFiles() {}
+
+    public static void write(Path file, byte[] content) {
+        write(file, out -> out.write(content));
+    }
+
+    public static void writeString(Path file, String content) {
+        write(file, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Streams a file's content to a temporary sibling, then renames it over {@code file}. */
+    public static void write(Path file, Writer writer) {
+        Path target = file.toAbsolutePath();
+        Path tmp = null;
+        try {
+            Files.createDirectories(target.getParent());
+            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                writer.writeTo(out);
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the temporary file is hidden and named after its target; nothing else to do
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package io.cddpm.pipeline;
+
+import io.cddpm.config.ConfigFlattener;
+import io.cddpm.config.ConfigHash;
+import io.cddpm.config.ConfigLoader;
+import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.Trial;
+import io.cddpm.runs.EpochRecord;
+import io.cddpm.runs.EvaluationRecord;
+import io.cddpm.runs.RunFolder;
+import io.cddpm.state.TrialStatus;
+import io.cddpm.state.TrialStore;
+import io.cddpm.tracking.MetricPoint;
+import io.cddpm.tracking.RunHandle;
+import io.cddpm.tracking.RunTags;
+import io.cddpm.tracking.Tracker;
+import io.cddpm.train.TrainingListener;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+
+/**
+ * The life of a trial, kept consistent in the state database and the tracker: begun (new, resumed
+ * after a crash or a kill, or reused because an identical config already finished), its evaluator,
+ * checkpoints and evaluations, then finished or failed; and the sweep's parent run around the
+ * trials. The routes call {@link #begin}, {@link #finish} and {@link #fail}; the stages report what
+ * happens in between. Console lines about a trial's life come from here.
+ */
+public final class TrialLifecycle {
+    private static final String KIND_TAG = "cddpm.kind";
+    private static final String TRIAL_TAG = "cddpm.trial";
+
+    private final Tracker tracker;
+    private final TrialStore store;
+    private final PrintStream console;
+    private final RunHandle parent;
+
+    /**
+     * Opens the sweep's parent run: the one a killed or crashed run of the same experiment and config
+     * left unfinished (so a restart continues it), or a new one.
+     */
+    public TrialLifecycle(Tracker tracker, TrialStore store, ExperimentConfig experiment, PrintStream console) {
+        this.tracker = tracker;
+        this.store = store;
+        this.console = console;
+        String hash = ConfigHash.of(experiment);
+        RunHandle open = store.openSweep(experiment.experimentName(), hash).flatMap(tracker::resumeRun).orElse(null);
+        if (open == null) {
+            Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(hash, experiment.training().device()));
+            tags.put(KIND_TAG, "sweep");
+            tags.put("cddpm.trials", Integer.toString(experiment.trials().size()));
+            open = tracker.startRun(experiment.experimentName(), experiment.name(), tags);
+            tracker.logParams(open, Map.of("sweep", experiment.sweep().toString()));
+            store.startSweep(open.key(), experiment.experimentName(), hash);
+        }
+        this.parent = open;
+    }
+
+    /** Re-evaluation works on finished trials only: no parent run of its own. */
+    private TrialLifecycle(Tracker tracker, TrialStore store, PrintStream console) {
+        this.tracker = tracker;
+        this.store = store;
+        this.console = console;
+        this.parent = null;
+    }
+
+    /** A lifecycle for re-evaluating finished trials (it starts and ends no runs). */
+    static TrialLifecycle forReevaluation(Tracker tracker, TrialStore store, PrintStream console) {
+        return new TrialLifecycle(tracker, store, console);
+    }
+
+    // ---- the route's edges --------------------------------------------------------------------
+
+    /**
+     * Begins a trial: an identical FINISHED trial is reused (not rerun); an unfinished one with the
+     * same config continues its tracker run and checkpoints; anything else starts a new child run.
+     */
+    public TrialRun begin(TrialRun run) {
+        ExperimentConfig c = run.config();
+        String hash = ConfigHash.of(c);
+        Optional<TrialStore.Row> row = store.find(run.folder().dir());
+        boolean sameConfig = row.isPresent() && row.get().configHash().equals(hash);
+        if (sameConfig && row.get().status() == TrialStatus.FINISHED) {
+            run.begin(TrialRun.Start.REUSED, row.get().runKey() == null ? null : tracker.resumeRun(row.get().runKey()).orElse(null));
+            console.println(run.describe() + ": reused (an identical config already finished in " + run.folder().dir() + ")");
+            return run;
+        }
+        RunHandle handle = sameConfig && row.get().runKey() != null ? tracker.resumeRun(row.get().runKey()).orElse(null) : null;
+        boolean resumed = sameConfig;
+        if (handle == null) {
+            Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(hash, c.training().device()));
+            tags.put(TRIAL_TAG, run.trial().label());
+            handle = tracker.startChildRun(parent, run.trial().label(), tags);
+            tracker.logParams(handle, ConfigFlattener.flatten(c));
+        }
+        run.begin(resumed ? TrialRun.Start.RESUMED : TrialRun.Start.NEW, handle);
+        store.start(run.folder().dir(), c.experimentName(), run.trial().label(), hash, ConfigLoader.toYaml(c), handle.key());
+        console.println(run.describe() + ": " + (resumed ? "continuing" : "starting") + " in " + run.folder().dir());
+        return run;
+    }
+
+    /** The trial's files go to the tracker, its run ends FINISHED, and so does its row. */
+    public TrialRun finish(TrialRun run) {
+        for (RunFolder.Artifact a : run.folder().artifacts()) {
+            tracker.logArtifact(run.tracking(), a.file(), a.folder());
+        }
+        tracker.finishRun(run.tracking());
+        store.finish(run.folder().dir());
+        run.finished();
+        console.printf("%s: done in %.0f s%n", run.describe(), run.secondsSinceStart());
+        return run;
+    }
+
+    /** The routes' error handler: the trial ends FAILED with its error; its checkpoints stay for the next run. */
+    public void fail(Exchange exchange) {
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        TrialRun run = exchange.getMessage().getBody(TrialRun.class);
+        if (run != null) {
+            fail(run, e);
+        }
+    }
+
+    void fail(TrialRun run, Throwable e) {
+        String message = e == null ? "unknown error" : firstLine(e.toString());
+        run.failed(message);
+        if (run.tracking() != null) {
+            tracker.failRun(run.tracking(), message);
+            store.fail(run.folder().dir(), message);
+        }
+        console.println(run.describe() + ": FAILED: " + message + " (checkpoints kept in " + run.folder().checkpoints() + ")");
+    }
+
+    /** Ends the sweep's parent run: FAILED if any trial failed. */
+    public void finishSweep(List<TrialRun> runs) {
+        long failed = runs.stream().filter(r -> r.status() != TrialStatus.FINISHED).count();
+        if (failed > 0) {
+            tracker.failRun(parent, failed + " trial(s) failed");
+        } else {
+            tracker.finishRun(parent);
+        }
+        store.finishSweep(parent.key(), failed > 0 ? TrialStatus.FAILED : TrialStatus.FINISHED);
+    }
+
+    // ---- what the stages report --------------------------------------------------------------
+
+    /** The evaluator the trial is scored with: a param, and its held-out accuracy when it was trained here. */
+    void evaluatorChosen(TrialRun run, EvaluatorWeights.Resolved r) {
+        run.evaluator(r.weights());
+        tracker.logParams(run.tracking(), Map.of("evaluation.weights", r.weights().toString()));
+        if (!Double.isNaN(r.heldOutAccuracy())) {
+            tracker.logMetrics(run.tracking(), Map.of("evaluator_heldout_accuracy", r.heldOutAccuracy()), 0);
+        }
+    }
+
+    /** A checkpoint was written (atomically): the state database points at it. */
+    void checkpointWritten(TrialRun run, int epoch, Path checkpoint) {
+        run.lastCheckpoint(checkpoint);
+        store.checkpoint(run.folder().dir(), checkpoint, epoch);
+        console.printf("%s: checkpoint for epoch %d at %s%n", run.describe(), epoch, checkpoint);
+    }
+
+    /** One evaluation: into evaluations.json, accuracy_<test file> at step = epoch, and a console line. */
+    void evaluated(TrialRun run, EvaluationRecord record) {
+        run.folder().recordEvaluation(record);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        record.accuracy().forEach((name, a) -> metrics.put("accuracy_" + name, a));
+        tracker.logProgress(run.tracking(), metrics, record.epoch());
+        StringBuilder line = new StringBuilder(run.describe() + ": epoch " + record.epoch() + " accuracy");
+        record.accuracy().forEach((name, a) -> line.append(String.format(" %s %.4f", name, a)));
+        console.println(line);
+    }
+
+    /** The trial's training metrics (each step once, even when a resumed trial redoes steps) and its epoch line. */
+    TrainingListener trainingMetrics(TrialRun run, TrainingListener onCheckpoint) {
+        RunHandle handle = run.tracking();
+        int epochs = run.config().training().epochs();
+        return new TrainingListener() {
+            @Override
+            public void onStep(long step, double loss, double lr) {
+                tracker.logProgress(handle, Map.of("loss", loss, "lr", lr), step);
+            }
+
+            @Override
+            public void onEpoch(EpochRecord r) {
+                tracker.logProgress(handle, Map.of("epoch_loss", r.loss(), "images_per_s", r.imagesPerS()), r.epoch());
+                console.printf("%s: epoch %d/%d loss %.5f (%.1f img/s)%n", run.describe(), r.epoch(), epochs, r.loss(), r.imagesPerS());
+            }
+
+            @Override
+            public void onCheckpoint(int epoch, Path checkpoint) {
+                onCheckpoint.onCheckpoint(epoch, checkpoint);
+            }
+        };
+    }
+
+    // ---- re-evaluation ------------------------------------------------------------------------
+
+    /** The state of a trial in the database, NOT RUN when it has none. */
+    String statusOf(Trial trial) {
+        return store.find(trial.runDir()).map(r -> r.status().name()).orElse("NOT RUN");
+    }
+
+    boolean isFinished(Trial trial) {
+        return store.find(trial.runDir()).map(r -> r.status() == TrialStatus.FINISHED).orElse(false);
+    }
+
+    /**
+     * A finished trial was scored again: reeval/accuracy_<file> (latest) and reeval/best_accuracy_<file>
+     * (best) at step = each checkpoint's epoch, timestamped now, into the trial's own run; the records
+     * are appended to its reevaluations.json.
+     */
+    void reevaluated(Trial trial, Path evaluator, EvaluationRecord latest, EvaluationRecord best) {
+        RunFolder folder = RunFolder.of(trial.runDir());
+        long now = Instant.parse(latest.timestamp()).toEpochMilli();
+        List<MetricPoint> points = new ArrayList<>();
+        latest.accuracy().forEach((name, a) -> points.add(new MetricPoint("reeval/accuracy_" + name, a, now, latest.epoch())));
+        best.accuracy().forEach((name, a) -> points.add(new MetricPoint("reeval/best_accuracy_" + name, a, now, best.epoch())));
+        Optional<RunHandle> run = store.find(trial.runDir()).map(TrialStore.Row::runKey).flatMap(tracker::resumeRun);
+        if (run.isPresent()) {
+            tracker.logPoints(run.get(), points);
+            tracker.setTags(run.get(), Map.of("cddpm.reevaluated_at", latest.timestamp(), "cddpm.reeval_evaluator", evaluator.toString()));
+        } else {
+            console.println(trial.label() + ": no tracker run recorded; results only in " + folder.reevaluations());
+        }
+        folder.appendReevaluations(latest.checkpoint().equals(best.checkpoint()) ? List.of(latest) : List.of(latest, best));
+        console.printf("%s: re-evaluated latest (epoch %d) %s, best (epoch %d) %s%n", trial.label(), latest.epoch(), latest.accuracy(),
+                best.epoch(), best.accuracy());
+    }
+
+    public RunHandle parent() {
+        return parent;
+    }
+
+    private static String firstLine(String text) {
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
+    }
+}

@@ -1,0 +1,13 @@
+package io.cddpm.state;
+
+/** Where a trial (or a sweep) stands in the state database. */
+public enum TrialStatus {
+    /** Known, not yet started in this process (only in memory). */
+    PENDING,
+    /** Started and not ended: running now, or left behind by a crash or a kill (resumable). */
+    RUNNING,
+    /** Ended well: a run of the same config reuses it. */
+    FINISHED,
+    /** Ended with an error; its checkpoints stay and a later run continues from them. */
+    FAILED
+}

@@ -1,0 +1,61 @@
+package io.cddpm.tracking;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the pipeline records about its runs: runs (a sweep = a parent run with a child run per trial),
+ * params, tags, metrics, artifacts and the end state. Calls never fail because the tracking server
+ * is away; {@link MlflowTracker} is the real implementation (an outbox delivered to MLflow). The
+ * handles are usable at once and stable across processes (persist {@link RunHandle#key()} to go on
+ * logging into the same run after a restart).
+ */
+public interface Tracker extends AutoCloseable {
+    /** The tracking server's address (for messages). */
+    String uri();
+
+    /** A new top-level run in the experiment (created if absent). */
+    RunHandle startRun(String experiment, String runName, Map<String, String> tags);
+
+    /** A new child run of parent, e.g. one trial of a sweep. */
+    RunHandle startChildRun(RunHandle parent, String runName, Map<String, String> tags);
+
+    /** The run with this key, if this tracker's database knows it. */
+    Optional<RunHandle> resumeRun(String runKey);
+
+    /** Params; a param's value cannot change once logged. */
+    void logParams(RunHandle run, Map<String, String> params);
+
+    void setTags(RunHandle run, Map<String, String> tags);
+
+    /** Several metric values at one step, timestamped now. */
+    void logMetrics(RunHandle run, Map<String, Double> values, long step);
+
+    /** Metric points with their own timestamps. */
+    void logPoints(RunHandle run, List<MetricPoint> points);
+
+    /**
+     * Training-progress metrics at step: a (key, step) at or below the highest step already logged for
+     * that key in this run is dropped, so a trial resumed from a checkpoint logs each step once.
+     * Cheap enough for every training step.
+     */
+    void logProgress(RunHandle run, Map<String, Double> values, long step);
+
+    /** Uploads a file to artifactDir ("" = the run's artifact root) under its own name. */
+    void logArtifact(RunHandle run, Path file, String artifactDir);
+
+    /** Ends the run as FINISHED. */
+    void finishRun(RunHandle run);
+
+    /** Ends the run as FAILED, with the error as its description. */
+    void failRun(RunHandle run, String error);
+
+    /** Records not yet delivered to the server. */
+    int pendingCount();
+
+    /** Delivers what it can within the tracker's close timeout, once; what is left waits for the next run. */
+    @Override
+    void close();
+}
