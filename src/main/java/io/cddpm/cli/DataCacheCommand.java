@@ -1,5 +1,6 @@
 package io.cddpm.cli;
 
+import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.DatasetCache;
 import io.cddpm.data.DatasetRoot;
 import io.cddpm.data.IclevrDataset;
@@ -24,7 +25,7 @@ public final class DataCacheCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (size <= 0) {
-            throw new io.cddpm.core.InvalidInputException("--size " + size + ": must be positive");
+            throw new InvalidInputException("--size " + size + ": must be positive");
         }
         long start = System.nanoTime();
         IclevrDataset dataset = DatasetCache.forRoot(new DatasetRoot(root, images)).load(new DatasetRoot(root, images), size, null);

@@ -1,6 +1,7 @@
 package io.cddpm.cli;
 
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.ProgressBars;
 import io.cddpm.data.DatasetRoot;
 import io.cddpm.data.LabeledImage;
 import io.cddpm.data.TrainSpec;
@@ -33,7 +34,7 @@ public final class DataCheckCommand implements Callable<Integer> {
         Map<String, Integer> sizes = new TreeMap<>();
         int[] perLabel = new int[spec.labels().size()];
         Map<Integer, Integer> objectsPerImage = new TreeMap<>();
-        try (ProgressBar bar = io.cddpm.core.ProgressBars.of("check", spec.size(), "img")) {
+        try (ProgressBar bar = ProgressBars.of("check", spec.size(), "img")) {
             for (LabeledImage e : spec.entries()) {
                 Path file = dataset.images().resolve(e.fileName());
                 sizes.merge(readSize(file), 1, Integer::sum);

@@ -1,6 +1,7 @@
 package io.cddpm.cli;
 
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.ProgressBars;
 import io.cddpm.data.ConditionFile;
 import io.cddpm.data.Labels;
 import io.cddpm.data.TrainSpec;
@@ -69,12 +70,12 @@ public final class DataSynthCommand implements Callable<Integer> {
             if (n <= 0) {
                 throw new InvalidInputException("--count " + n + ": must be positive");
             }
-            try (ProgressBar bar = io.cddpm.core.ProgressBars.of("synth", n, "img")) {
+            try (ProgressBar bar = ProgressBars.of("synth", n, "img")) {
                 summary = renderer.renderConditions(file, n, out, bar::stepBy);
             }
         } else {
             TrainSpec train = (spec != null ? TrainSpec.load(spec, labels) : TrainSpec.builtin()).limit(limit);
-            try (ProgressBar bar = io.cddpm.core.ProgressBars.of("synth", train.size(), "img")) {
+            try (ProgressBar bar = ProgressBars.of("synth", train.size(), "img")) {
                 summary = renderer.renderSpec(train, out, bar::stepBy);
             }
         }

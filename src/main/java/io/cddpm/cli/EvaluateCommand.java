@@ -13,6 +13,7 @@ import io.cddpm.data.Labels;
 import io.cddpm.eval.Accuracy;
 import io.cddpm.eval.CheckpointScorer;
 import io.cddpm.eval.Evaluator;
+import io.cddpm.runs.Checkpoint;
 import io.cddpm.runs.SampleLayout;
 import io.cddpm.viz.Images;
 import java.io.IOException;
@@ -59,7 +60,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         try (Evaluator eval = Evaluator.load(evaluator); NDManager manager = NDManager.newBaseManager()) {
             Accuracy.Result r;
             if (checkpoint != null) {
-                SamplingConfig chosen = sampling.over(io.cddpm.runs.Checkpoint.readConfig(checkpoint).sampling());
+                SamplingConfig chosen = sampling.over(Checkpoint.readConfig(checkpoint).sampling());
                 long start = System.nanoTime();
                 r = CheckpointScorer.score(checkpoint, chosen, List.of(file), eval, sampling.batch()).get(file.name());
                 System.out.printf("sampled and scored %d images from %s (%s, %d steps, guidance %.2f, seed %d) in %.1f s%n", file.size(),

@@ -3,6 +3,7 @@ package io.cddpm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.ProgressBars;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.DatasetCache;
 import io.cddpm.data.DatasetRoot;
@@ -10,6 +11,7 @@ import io.cddpm.data.IclevrDataset;
 import io.cddpm.eval.EvaluatorTrainer;
 import io.cddpm.eval.LabelMetrics;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +67,7 @@ public final class EvaluatorTrainCommand implements Callable<Integer> {
         if (size < 8 || size > 1024) {
             throw new InvalidInputException("--size " + size + ": must be between 8 and 1024 pixels");
         }
-        List<IclevrDataset> parts = new java.util.ArrayList<>();
+        List<IclevrDataset> parts = new ArrayList<>();
         for (Path d : data) {
             DatasetRoot r = DatasetRoot.of(d);
             parts.add(DatasetCache.forRoot(r).load(r, size, null));
@@ -98,7 +100,7 @@ public final class EvaluatorTrainCommand implements Callable<Integer> {
         EvaluatorTrainer.Options options = new EvaluatorTrainer.Options(epochs, batch, lr, 1e-4, 100, seed);
         EvaluatorTrainer.Result result;
         int stepsPerEpoch = train.size() / batch;
-        try (ProgressBar bar = io.cddpm.core.ProgressBars.of("evaluator", (long) stepsPerEpoch * epochs, "batch")) {
+        try (ProgressBar bar = ProgressBars.of("evaluator", (long) stepsPerEpoch * epochs, "batch")) {
             result = new EvaluatorTrainer(options).train(train, held, labels.names(), out, new EvaluatorTrainer.Listener() {
                 @Override
                 public void onStep(long step, int perEpoch, double loss) {

@@ -1,6 +1,11 @@
 package io.cddpm.cli;
 
+import io.cddpm.config.ModelPreset;
+import io.cddpm.config.Precision;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.diffusion.BetaSchedule;
+import io.cddpm.diffusion.PredictionType;
+import io.cddpm.diffusion.SamplerKind;
 import picocli.CommandLine;
 
 /** The meaning of cddpm's exit codes, and the handler that maps exceptions to them. */
@@ -16,11 +21,11 @@ public final class ExitCodes {
         CommandLine cl = new CommandLine(command);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // enum options take the same lowercase ids as the YAML (linear, squaredcos_cap_v2, ddim, tiny32, ...)
-        cl.registerConverter(io.cddpm.diffusion.BetaSchedule.class, io.cddpm.diffusion.BetaSchedule::of);
-        cl.registerConverter(io.cddpm.diffusion.PredictionType.class, io.cddpm.diffusion.PredictionType::of);
-        cl.registerConverter(io.cddpm.diffusion.SamplerKind.class, io.cddpm.diffusion.SamplerKind::of);
-        cl.registerConverter(io.cddpm.config.ModelPreset.class, io.cddpm.config.ModelPreset::of);
-        cl.registerConverter(io.cddpm.config.Precision.class, io.cddpm.config.Precision::of);
+        cl.registerConverter(BetaSchedule.class, BetaSchedule::of);
+        cl.registerConverter(PredictionType.class, PredictionType::of);
+        cl.registerConverter(SamplerKind.class, SamplerKind::of);
+        cl.registerConverter(ModelPreset.class, ModelPreset::of);
+        cl.registerConverter(Precision.class, Precision::of);
         cl.setExitCodeExceptionMapper(e -> e instanceof InvalidInputException || e instanceof CommandLine.ParameterException ? BAD_INPUT : FAILURE);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CommandLine.ParameterException pe) {

@@ -1,6 +1,5 @@
 package io.cddpm.cli;
 
-
 /** Entry point of the {@code cddpm} program. */
 public final class Main {
     private Main() {}

@@ -7,6 +7,7 @@ import io.cddpm.data.Labels;
 import io.cddpm.sampling.ImageSampler;
 import io.cddpm.viz.Images;
 import io.cddpm.viz.ProgressiveStrip;
+import io.cddpm.viz.SampleFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ public final class SampleCommand implements Callable<Integer> {
             long start = System.nanoTime();
             ImageSampler.Samples samples = sampler.sample(file.multiHot(), chosen, sampling.batch(), every, manager);
             double seconds = (System.nanoTime() - start) / 1e9;
-            io.cddpm.viz.SampleFiles.write(samples.images(), out);
+            SampleFiles.write(samples.images(), out);
             if (progressive != null) {
                 List<BufferedImage> frames = samples.intermediates().stream().map(a -> Images.fromTensor(a).get(0)).toList();
                 Images.writePng(ProgressiveStrip.of(frames, ProgressiveStrip.labels(samples.intermediateSteps())), progressive);

@@ -1,6 +1,7 @@
 package io.cddpm.cli;
 
 import io.cddpm.config.SamplingConfig;
+import io.cddpm.core.InvalidInputException;
 import io.cddpm.diffusion.SamplerKind;
 import picocli.CommandLine.Option;
 
@@ -30,10 +31,10 @@ public final class SamplingOptions {
     /** The checkpoint config's sampling settings with the given options applied; validates them. */
     SamplingConfig over(SamplingConfig base) {
         if (batch <= 0) {
-            throw new io.cddpm.core.InvalidInputException("--batch " + batch + ": must be positive");
+            throw new InvalidInputException("--batch " + batch + ": must be positive");
         }
         if (steps != null && steps <= 0) {
-            throw new io.cddpm.core.InvalidInputException("--steps " + steps + ": must be positive");
+            throw new InvalidInputException("--steps " + steps + ": must be positive");
         }
         return new SamplingConfig(
                 sampler != null ? sampler : base.sampler(),

@@ -1,6 +1,7 @@
 package io.cddpm.config;
 
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Levenshtein distance, for "did you mean ...?" suggestions on misspelt keys. */
@@ -34,9 +35,9 @@ final class EditDistance {
     static Optional<String> nearest(String word, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        String w = word.toLowerCase(java.util.Locale.ROOT);
+        String w = word.toLowerCase(Locale.ROOT);
         for (String c : candidates) {
-            int d = levenshtein(w, c.toLowerCase(java.util.Locale.ROOT));
+            int d = levenshtein(w, c.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 best = c;
                 bestDistance = d;

@@ -3,6 +3,7 @@ package io.cddpm.core;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,7 +27,7 @@ public final class AtomicFiles {
     }
 
     public static void writeString(Path file, String content) {
-        write(file, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        write(file, content.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Streams a file's content to a temporary sibling, then renames it over {@code file}. */

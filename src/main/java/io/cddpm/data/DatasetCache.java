@@ -2,6 +2,7 @@ package io.cddpm.data;
 
 import io.cddpm.core.InvalidInputException;
 import java.awt.image.BufferedImage;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads a dataset root preprocessed to a resolution, through a one-file cache:
@@ -56,7 +58,7 @@ public final class DatasetCache {
                 return read(file);
             } catch (IOException | RuntimeException e) {
                 // a damaged cache is rebuilt from the images (the source of truth), never trusted
-                org.slf4j.LoggerFactory.getLogger(DatasetCache.class).warn("cache {} unreadable ({}); rebuilding", file, e.toString());
+                LoggerFactory.getLogger(DatasetCache.class).warn("cache {} unreadable ({}); rebuilding", file, e.toString());
             }
         }
         IclevrDataset dataset = decode(root, spec, resolution, progress);
@@ -144,7 +146,7 @@ public final class DatasetCache {
 
     static IclevrDataset read(Path file) throws IOException {
         try (InputStream is = Files.newInputStream(file);
-                DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(is, 1 << 16))) {
+                DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16))) {
             if (in.readInt() != MAGIC || in.readInt() != VERSION) {
                 throw new IOException("not a cddpm dataset cache (or an older version)");
             }

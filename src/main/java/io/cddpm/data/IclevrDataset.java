@@ -1,5 +1,8 @@
 package io.cddpm.data;
 
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,8 +32,8 @@ public final class IclevrDataset {
         if (n >= size()) {
             return this;
         }
-        return new IclevrDataset(resolution, numLabels, java.util.Arrays.copyOf(pixels, n * imageBytes()),
-                java.util.Arrays.copyOf(labels, n * numLabels), names.subList(0, n));
+        return new IclevrDataset(resolution, numLabels, Arrays.copyOf(pixels, n * imageBytes()),
+                Arrays.copyOf(labels, n * numLabels), names.subList(0, n));
     }
 
     /** Several datasets of one resolution and vocabulary as one (a copy), in order. */
@@ -39,9 +42,9 @@ public final class IclevrDataset {
             throw new IllegalArgumentException("nothing to concatenate");
         }
         IclevrDataset first = parts.get(0);
-        java.io.ByteArrayOutputStream pixels = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream labels = new java.io.ByteArrayOutputStream();
-        List<String> names = new java.util.ArrayList<>();
+        ByteArrayOutputStream pixels = new ByteArrayOutputStream();
+        ByteArrayOutputStream labels = new ByteArrayOutputStream();
+        List<String> names = new ArrayList<>();
         for (IclevrDataset d : parts) {
             if (d.resolution != first.resolution || d.numLabels != first.numLabels) {
                 throw new IllegalArgumentException("datasets differ in resolution or labels: " + d.resolution + "/" + d.numLabels
@@ -59,7 +62,7 @@ public final class IclevrDataset {
         int n = imageBytes();
         byte[] p = new byte[indices.length * n];
         byte[] l = new byte[indices.length * numLabels];
-        List<String> picked = new java.util.ArrayList<>();
+        List<String> picked = new ArrayList<>();
         for (int i = 0; i < indices.length; i++) {
             System.arraycopy(pixels, indices[i] * n, p, i * n, n);
             System.arraycopy(labels, indices[i] * numLabels, l, i * numLabels, numLabels);
@@ -70,7 +73,7 @@ public final class IclevrDataset {
 
     /** The true label indices of every image, ascending within an image. */
     public List<int[]> labelIndices() {
-        List<int[]> out = new java.util.ArrayList<>(size());
+        List<int[]> out = new ArrayList<>(size());
         for (int i = 0; i < size(); i++) {
             int count = 0;
             for (int k = 0; k < numLabels; k++) {

@@ -1,5 +1,6 @@
 package io.cddpm.data;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cddpm.core.InvalidInputException;
@@ -153,7 +154,7 @@ public final class Labels {
             }
             try {
                 return MAPPER.readTree(file.toFile());
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new InvalidInputException(file + ": not valid JSON: " + e.getOriginalMessage()
                         + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
             } catch (IOException e) {

@@ -3,6 +3,7 @@ package io.cddpm.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * q(x_t | x_0): x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) noise, per sample with its own
@@ -44,7 +45,7 @@ public final class ForwardProcess {
             s[i] = (float) Math.sqrt(1 - ab);
         }
         long[] shape = new long[x.getShape().dimension()];
-        java.util.Arrays.fill(shape, 1);
+        Arrays.fill(shape, 1);
         shape[0] = b;
         Shape broadcast = new Shape(shape);
         return new NDArray[] {

@@ -3,6 +3,7 @@ package io.cddpm.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.cddpm.core.Seeds;
 import java.util.SplittableRandom;
 
 /**
@@ -59,6 +60,6 @@ public final class SamplingLoop {
 
     /** A well-mixed 64-bit seed from (seed, index). */
     public static long mix(long seed, long index) {
-        return io.cddpm.core.Seeds.mix(seed, index);
+        return Seeds.mix(seed, index);
     }
 }

@@ -1,6 +1,7 @@
 package io.cddpm.eval;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -56,7 +57,7 @@ public final class Accuracy {
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i;
         }
-        java.util.Arrays.sort(idx, (a, b) -> {
+        Arrays.sort(idx, (a, b) -> {
             int c = Float.compare(values[b], values[a]);
             return c != 0 ? c : Integer.compare(a, b);
         });

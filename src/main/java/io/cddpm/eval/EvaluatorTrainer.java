@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.cddpm.config.LrSchedule;
 import io.cddpm.core.Engines;
+import io.cddpm.core.InvalidInputException;
 import io.cddpm.core.Seeds;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.IclevrDataset;
@@ -40,13 +41,13 @@ public final class EvaluatorTrainer {
     public record Options(int epochs, int batchSize, double lr, double weightDecay, int warmupSteps, long seed) {
         public Options {
             if (epochs <= 0) {
-                throw new io.cddpm.core.InvalidInputException("evaluator epochs " + epochs + ": must be positive");
+                throw new InvalidInputException("evaluator epochs " + epochs + ": must be positive");
             }
             if (batchSize < 2) {
-                throw new io.cddpm.core.InvalidInputException("evaluator batch size " + batchSize + ": must be at least 2 (BatchNorm)");
+                throw new InvalidInputException("evaluator batch size " + batchSize + ": must be at least 2 (BatchNorm)");
             }
             if (!(lr > 0)) {
-                throw new io.cddpm.core.InvalidInputException("evaluator lr " + lr + ": must be positive");
+                throw new InvalidInputException("evaluator lr " + lr + ": must be positive");
             }
         }
 
@@ -77,7 +78,7 @@ public final class EvaluatorTrainer {
     public Result train(IclevrDataset train, IclevrDataset heldOut, List<String> labelNames, Path out, Listener listener) {
         Engines.pytorch();
         if (train.size() < options.batchSize()) {
-            throw new io.cddpm.core.InvalidInputException("evaluator training set has " + train.size()
+            throw new InvalidInputException("evaluator training set has " + train.size()
                     + " images, fewer than one batch of " + options.batchSize());
         }
         long start = System.nanoTime();

@@ -5,6 +5,7 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ public final class TorchCheckpoint {
         private static final long serialVersionUID = 1L;
 
         /** Called reflectively by the unpickler's BUILD opcode; the attributes are dropped. */
-        public void __setstate__(java.util.HashMap<?, ?> attributes) {
+        public void __setstate__(HashMap<?, ?> attributes) {
             // only _metadata (per-module version numbers) lives here
         }
     }
@@ -185,7 +186,7 @@ public final class TorchCheckpoint {
             Map<String, Storage> storages = new HashMap<>();
             Unpickler plain = new Unpickler();
             Object magic = plain.load(in);
-            if (!(magic instanceof java.math.BigInteger) && !(magic instanceof Number)) {
+            if (!(magic instanceof BigInteger) && !(magic instanceof Number)) {
                 throw new IOException("no torch magic number");
             }
             plain.load(in); // protocol version

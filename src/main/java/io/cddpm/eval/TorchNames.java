@@ -5,6 +5,7 @@ import ai.djl.nn.Block;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.model.NamedParameters;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,9 +53,9 @@ public final class TorchNames {
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
             TorchCheckpoint.Tensor t = stateDict.get(e.getKey());
             long[] want = e.getValue().getShape().getShape();
-            if (!java.util.Arrays.equals(want, t.shape())) {
-                throw new InvalidInputException(source + ": '" + e.getKey() + "' has shape " + java.util.Arrays.toString(t.shape())
-                        + ", the model expects " + java.util.Arrays.toString(want));
+            if (!Arrays.equals(want, t.shape())) {
+                throw new InvalidInputException(source + ": '" + e.getKey() + "' has shape " + Arrays.toString(t.shape())
+                        + ", the model expects " + Arrays.toString(want));
             }
             e.getValue().set(t.floats());
         }

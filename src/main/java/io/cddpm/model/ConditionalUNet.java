@@ -12,6 +12,7 @@ import ai.djl.util.PairList;
 import io.cddpm.config.Precision;
 import io.cddpm.core.InvalidInputException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -82,7 +83,7 @@ public final class ConditionalUNet extends AbstractBlock {
         midResnet2 = addChildBlock("mid_block.resnets.1", new ResnetBlock(last, last, temb, groups, eps));
 
         List<Integer> rev = new ArrayList<>(ch);
-        java.util.Collections.reverse(rev);
+        Collections.reverse(rev);
         output = rev.get(0);
         for (int i = 0; i < levels; i++) {
             int prevOutput = output;

@@ -2,6 +2,7 @@ package io.cddpm.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -9,6 +10,9 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * GroupNorm over (N, C, ...) as torch.nn.GroupNorm: statistics per sample and group of C/G channels,
@@ -50,7 +54,7 @@ public final class GroupNorm extends AbstractBlock {
         NDArray[] unit = unitAffine(grouped);
         NDArray normed = grouped.getNDArrayInternal().layerNorm(grouped, normalized, unit[0], unit[1], eps).singletonOrThrow();
         long[] affineShape = new long[shape.dimension()];
-        java.util.Arrays.fill(affineShape, 1);
+        Arrays.fill(affineShape, 1);
         affineShape[1] = channels;
         NDArray gamma = ps.getValue(weight, x.getDevice(), training).reshape(new Shape(affineShape));
         NDArray beta = ps.getValue(bias, x.getDevice(), training).reshape(new Shape(affineShape));
@@ -65,14 +69,14 @@ public final class GroupNorm extends AbstractBlock {
         long size = grouped.getShape().get(2);
         String key = size + "/" + grouped.getDataType() + "/" + grouped.getDevice();
         return unitCache.computeIfAbsent(key, k -> {
-            ai.djl.ndarray.NDManager owner = weight.getArray().getManager();
+            NDManager owner = weight.getArray().getManager();
             NDArray ones = owner.ones(new Shape(size), grouped.getDataType(), grouped.getDevice());
             NDArray zeros = owner.zeros(new Shape(size), grouped.getDataType(), grouped.getDevice());
             return new NDArray[] {ones, zeros};
         });
     }
 
-    private final java.util.Map<String, NDArray[]> unitCache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, NDArray[]> unitCache = new ConcurrentHashMap<>();
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
@@ -80,5 +84,5 @@ public final class GroupNorm extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {}
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {}
 }

@@ -9,12 +9,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cddpm.core.InvalidInputException;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -84,8 +87,8 @@ public final class Safetensors {
     }
 
     /** Only the {@code __metadata__} strings of a safetensors file (reads the header, not the tensors). */
-    public static Map<String, String> metadata(java.nio.file.Path file) {
-        try (java.io.DataInputStream in = new java.io.DataInputStream(java.nio.file.Files.newInputStream(file))) {
+    public static Map<String, String> metadata(Path file) {
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
             byte[] len = in.readNBytes(8);
             long headerLength = len.length < 8 ? -1 : ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (headerLength <= 0 || headerLength > 100_000_000L) {

@@ -2,6 +2,7 @@ package io.cddpm.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * diffusers' get_timestep_embedding with flip_sin_to_cos = true and downscale_freq_shift = 0:
@@ -18,7 +19,7 @@ public final class TimestepEmbedding {
         NDArray args = timesteps.toType(DataType.FLOAT32, false).reshape(-1, 1).mul(freqs.reshape(1, -1));
         NDArray emb = args.cos().concat(args.sin(), 1);
         if (dim % 2 == 1) {
-            emb = emb.concat(timesteps.getManager().zeros(new ai.djl.ndarray.types.Shape(emb.getShape().get(0), 1)), 1);
+            emb = emb.concat(timesteps.getManager().zeros(new Shape(emb.getShape().get(0), 1)), 1);
         }
         return emb;
     }

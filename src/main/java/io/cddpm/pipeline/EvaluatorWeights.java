@@ -6,9 +6,11 @@ import io.cddpm.config.EvaluationConfig;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.RenderConfig;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.data.BatchIterator;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.data.Labels;
 import io.cddpm.eval.EvaluatorTrainer;
+import io.cddpm.model.Safetensors;
 import io.cddpm.render.DatasetPreparer;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -18,6 +20,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The evaluator a trial is scored with: the weights file named by {@code evaluation.evaluator}, or
@@ -46,9 +49,9 @@ public final class EvaluatorWeights {
     }
 
     /** The evaluator weights without training: the configured file, or the trained one if it exists already. */
-    static java.util.Optional<Path> cached(ExperimentConfig c) {
+    static Optional<Path> cached(ExperimentConfig c) {
         Path file = c.evaluation().trainsEvaluator() ? trainedPath(c) : Path.of(c.evaluation().evaluator());
-        return Files.isRegularFile(file) ? java.util.Optional.of(file) : java.util.Optional.empty();
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
     private static IclevrDataset renderWithSeedOffset(ExperimentConfig c, int offset) {
@@ -69,7 +72,7 @@ public final class EvaluatorWeights {
         }
         Path file = trainedPath(c);
         if (Files.isRegularFile(file)) {
-            String acc = io.cddpm.model.Safetensors.metadata(file).get("heldout_accuracy");
+            String acc = Safetensors.metadata(file).get("heldout_accuracy");
             console.println("evaluator: reusing " + file + (acc == null ? "" : " (held-out accuracy " + acc + ")"));
             return new Resolved(file, acc == null ? Double.NaN : Double.parseDouble(acc), false);
         }
@@ -88,7 +91,7 @@ public final class EvaluatorWeights {
             held = unseen.first(Math.min(1000, unseen.size()));
         } else {
             int holdout = Math.max(1, Math.min(1000, dataset.size() / 10));
-            int[] order = new io.cddpm.data.BatchIterator(dataset, dataset.size(), false, c.training().seed() ^ 0x5eedL, 0).nextIndices();
+            int[] order = new BatchIterator(dataset, dataset.size(), false, c.training().seed() ^ 0x5eedL, 0).nextIndices();
             held = dataset.subset(Arrays.copyOfRange(order, 0, holdout));
             train = dataset.subset(Arrays.copyOfRange(order, holdout, order.length));
         }

@@ -1,5 +1,7 @@
 package io.cddpm.render;
 
+import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.Seeds;
 import io.cddpm.data.ConditionFile;
 import io.cddpm.data.LabeledImage;
 import io.cddpm.data.Labels;
@@ -46,7 +48,7 @@ public final class DatasetRenderer {
 
     public DatasetRenderer(int size, long seed, int threads) {
         if (size < 8) {
-            throw new io.cddpm.core.InvalidInputException("--size " + size + ": images must be at least 8 pixels");
+            throw new InvalidInputException("--size " + size + ": images must be at least 8 pixels");
         }
         this.size = size;
         this.seed = seed;
@@ -95,7 +97,7 @@ public final class DatasetRenderer {
             planner = new ScenePlanner(size);
             planners.set(planner);
         }
-        SplittableRandom random = new SplittableRandom(io.cddpm.core.Seeds.mix(seed, key.hashCode()));
+        SplittableRandom random = new SplittableRandom(Seeds.mix(seed, key.hashCode()));
         for (int restart = 0; ; restart++) {
             Scene scene = planner.emptyScene(random);
             List<Scene> scenes = new ArrayList<>();

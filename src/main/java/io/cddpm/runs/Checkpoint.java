@@ -13,6 +13,7 @@ import io.cddpm.config.ExperimentConfig;
 import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.model.Safetensors;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ public record Checkpoint(
                     state.history() == null ? List.of() : state.history());
         } catch (ZipException e) {
             throw new InvalidInputException(file + ": corrupt or truncated checkpoint (" + e.getMessage() + ")", e);
-        } catch (java.io.EOFException e) {
+        } catch (EOFException e) {
             throw new InvalidInputException(file + ": truncated checkpoint", e);
         } catch (IOException e) {
             throw new InvalidInputException(file + ": unreadable checkpoint (" + e.getMessage() + ")", e);

@@ -7,12 +7,14 @@ import ai.djl.training.ParameterStore;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Precision;
 import io.cddpm.config.SamplingConfig;
+import io.cddpm.core.Engines;
 import io.cddpm.diffusion.DdimScheduler;
 import io.cddpm.diffusion.DdpmScheduler;
 import io.cddpm.diffusion.SamplerKind;
 import io.cddpm.diffusion.SamplingLoop;
 import io.cddpm.diffusion.Scheduler;
 import io.cddpm.diffusion.SchedulerConfig;
+import io.cddpm.model.Batches;
 import io.cddpm.model.ConditionalUNet;
 import io.cddpm.model.GuidedDenoiser;
 import io.cddpm.model.NamedParameters;
@@ -56,7 +58,7 @@ public final class ImageSampler implements AutoCloseable {
 
     /** Loads a checkpoint's EMA (or raw) weights into a fresh UNet in its own manager. */
     public static ImageSampler fromCheckpoint(Path checkpoint, boolean useEma) {
-        io.cddpm.core.Engines.pytorch();
+        Engines.pytorch();
         NDManager manager = NDManager.newBaseManager();
         try (NDManager loading = manager.newSubManager()) {
             Checkpoint c = Checkpoint.read(checkpoint, loading);
@@ -137,7 +139,7 @@ public final class ImageSampler implements AutoCloseable {
                 }
             }
         }
-        NDArray all = batches.size() == 1 ? batches.get(0) : io.cddpm.model.Batches.concat(batches);
+        NDArray all = batches.size() == 1 ? batches.get(0) : Batches.concat(batches);
         return new Samples(all.clip(-1, 1), intermediates, steps);
     }
 

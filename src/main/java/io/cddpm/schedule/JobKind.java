@@ -1,6 +1,7 @@
 package io.cddpm.schedule;
 
 import io.cddpm.config.ScheduleConfig;
+import io.cddpm.core.InvalidInputException;
 import org.quartz.Job;
 
 /** The two things an experiment can schedule, with the YAML key of each cron and the Quartz job class. */
@@ -42,6 +43,6 @@ public enum JobKind {
                 return k;
             }
         }
-        throw new io.cddpm.core.InvalidInputException("unknown schedule kind '" + id + "' (sweep or reeval)");
+        throw new InvalidInputException("unknown schedule kind '" + id + "' (sweep or reeval)");
     }
 }

@@ -7,6 +7,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 
 /**
@@ -51,7 +53,7 @@ final class QuartzTables {
     }
 
     /** The script's statements without comments, IMAGE -> BLOB. */
-    static java.util.List<String> statements(String script) {
+    static List<String> statements(String script) {
         StringBuilder sb = new StringBuilder();
         for (String line : script.split("\n")) {
             String t = line.strip();
@@ -60,7 +62,7 @@ final class QuartzTables {
             }
             sb.append(line).append('\n');
         }
-        java.util.List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (String part : sb.toString().split(";")) {
             String s = part.strip();
             if (!s.isEmpty() && !s.equalsIgnoreCase("COMMIT")) {

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
@@ -87,7 +88,7 @@ public final class Schedules implements AutoCloseable {
                         .withSchedule(CronScheduleBuilder.cronSchedule(k.cron(experiment.schedule()))
                                 .withMisfireHandlingInstructionFireAndProceed())
                         .build();
-                scheduler.scheduleJob(job, java.util.Set.of(trigger), true);
+                scheduler.scheduleJob(job, Set.of(trigger), true);
             }
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot store the schedule of " + yaml + ": " + e.getMessage(), e);

@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +58,7 @@ final class OutboxDelivery {
      * @param pending how many records still wait (read after each pass)
      * @return true when nothing is left pending
      */
-    boolean flush(Duration timeout, java.util.function.IntSupplier pending) {
+    boolean flush(Duration timeout, IntSupplier pending) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = 200;
         while (true) {

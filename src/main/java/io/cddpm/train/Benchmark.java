@@ -1,5 +1,6 @@
 package io.cddpm.train;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -76,7 +77,7 @@ public final class Benchmark {
                 }
             }
             return new Result(preset.id(), resolution, batch, UNets.parameterCount(unet), root.getDevice().toString(),
-                    ai.djl.engine.Engine.getInstance().getEngineName().equals("PyTorch") ? Runtime.getRuntime().availableProcessors() : 0,
+                    Engine.getInstance().getEngineName().equals("PyTorch") ? Runtime.getRuntime().availableProcessors() : 0,
                     precision.id(), TorchKernels.implementation(),
                     batch * iters / trainSeconds, batch * iters / sampleSeconds, Memory.peakResidentBytes() >> 20);
         }

@@ -4,11 +4,13 @@ import io.cddpm.runs.EpochRecord;
 import io.cddpm.runs.EvaluationRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.style.Styler;
 
 /** The run's plots: training loss per epoch, and accuracy per evaluated epoch for each test file. */
 public final class TrainingPlots {
@@ -56,7 +58,7 @@ public final class TrainingPlots {
         chart.getStyler().setYAxisMax(1.0);
         chart.getStyler().setXAxisDecimalPattern("#");
         // accuracies can sit anywhere in [0, 1]: a legend inside the plot would cover some of them
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         return chart;
     }
 
@@ -69,7 +71,7 @@ public final class TrainingPlots {
     }
 
     /** "test" first, "new_test" second, then the others by name. */
-    static List<String> orderTests(java.util.Collection<String> tests) {
+    static List<String> orderTests(Collection<String> tests) {
         List<String> out = new ArrayList<>();
         for (String known : List.of("test", "new_test")) {
             if (tests.contains(known)) {

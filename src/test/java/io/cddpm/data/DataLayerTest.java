@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.render.DatasetRenderer;
@@ -13,6 +14,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,11 +141,11 @@ class DataLayerTest {
             assertEquals(3, a.batches());
             int[] ia = a.nextIndices();
             assertArrayEquals(ia, b.nextIndices());
-            assertTrue(!java.util.Arrays.equals(ia, c.nextIndices()));
+            assertTrue(!Arrays.equals(ia, c.nextIndices()));
             BatchIterator.Batch batch = new BatchIterator(second, 5, true, 3, 1).next(manager);
-            assertEquals(new ai.djl.ndarray.types.Shape(5, 3, 16, 16), batch.images().getShape());
+            assertEquals(new Shape(5, 3, 16, 16), batch.images().getShape());
             assertTrue(batch.images().max().getFloat() <= 1f && batch.images().min().getFloat() >= -1f);
-            assertEquals(new ai.djl.ndarray.types.Shape(5, 24), batch.labels().getShape());
+            assertEquals(new Shape(5, 24), batch.labels().getShape());
             BatchIterator drop = new BatchIterator(second, 5, true, 3, 1);
             assertEquals(2, drop.batches());
         }

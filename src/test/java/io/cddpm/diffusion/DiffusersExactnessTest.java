@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cddpm.core.Engines;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -85,7 +86,7 @@ class DiffusersExactnessTest {
             Map.Entry<String, JsonNode> e = it.next();
             int t = Integer.parseInt(e.getKey());
             int[] ts = new int[(int) shape.get(0)];
-            java.util.Arrays.fill(ts, t);
+            Arrays.fill(ts, t);
             close(floats(e.getValue()), forward.addNoise(x0, noise, ts).toFloatArray(), schedule + " add_noise t=" + t);
         }
     }
@@ -112,7 +113,7 @@ class DiffusersExactnessTest {
             if (type == PredictionType.V_PREDICTION && steps.has("velocity_target_t500")) {
                 NoiseSchedule ns = NoiseSchedule.of(config(schedule, type));
                 int[] ts = new int[(int) shape.get(0)];
-                java.util.Arrays.fill(ts, 500);
+                Arrays.fill(ts, 500);
                 NDArray v = new ForwardProcess(ns).target(type, tensor(ref.at("/inputs/x0")), tensor(ref.at("/inputs/noise")), ts);
                 close(floats(steps.get("velocity_target_t500")), v.toFloatArray(), schedule + " velocity target");
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.DatasetCache;
 import io.cddpm.data.DatasetRoot;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,7 +98,7 @@ class EvaluatorTrainingTest {
         assertEquals(6 / 127.5f - 1f, s.image(0)[0], 1e-6);
         IclevrDataset both = IclevrDataset.concat(List.of(s, d));
         assertEquals(5, both.size());
-        assertEquals(List.of("z", "x", "x", "y", "z"), java.util.stream.IntStream.range(0, 5).mapToObj(both::name).toList());
+        assertEquals(List.of("z", "x", "x", "y", "z"), IntStream.range(0, 5).mapToObj(both::name).toList());
         assertArrayEquals(new int[] {1}, both.labelIndices().get(3));
         assertThrows(IllegalArgumentException.class, () -> IclevrDataset.concat(List.of(d, new IclevrDataset(2, 3, new byte[12], new byte[3], List.of("w")))));
     }
@@ -107,8 +109,8 @@ class EvaluatorTrainingTest {
         new DatasetRenderer(16, 0, 2).renderSpec(spec, dir.resolve("ds"), n -> {});
         DatasetRoot root = DatasetRoot.of(dir.resolve("ds"));
         IclevrDataset all = DatasetCache.forRoot(root).load(root, 16, null);
-        IclevrDataset train = all.subset(java.util.stream.IntStream.range(0, 56).toArray());
-        IclevrDataset held = all.subset(java.util.stream.IntStream.range(56, 72).toArray());
+        IclevrDataset train = all.subset(IntStream.range(0, 56).toArray());
+        IclevrDataset held = all.subset(IntStream.range(56, 72).toArray());
         Path out = dir.resolve("evaluator.safetensors");
         EvaluatorTrainer.Result r = new EvaluatorTrainer(new EvaluatorTrainer.Options(3, 8, 1e-3, 1e-4, 5, 0))
                 .train(train, held, Labels.builtin().names(), out, new EvaluatorTrainer.Listener() {});
@@ -130,7 +132,7 @@ class EvaluatorTrainingTest {
             for (int i = 0; i < held.size(); i++) {
                 held.image(i, flat, i * held.imageBytes());
             }
-            Accuracy.Result again = e.score(m.create(flat, new ai.djl.ndarray.types.Shape(held.size(), 3, 16, 16)), held.labelIndices());
+            Accuracy.Result again = e.score(m.create(flat, new Shape(held.size(), 3, 16, 16)), held.labelIndices());
             assertEquals(r.heldOut().accuracy(), again.accuracy(), 1e-12);
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -81,7 +82,7 @@ class ResNet18Test {
         try (NDManager m = NDManager.newBaseManager()) {
             ResNet18 net = build(m);
             TorchNames.load(net, TorchCheckpoint.stateDict(pth), pth.toString());
-            NDArray out = net.forward(new ParameterStore(m, false), new ai.djl.ndarray.NDList(m.create(input, new Shape(4, 3, 64, 64))), false)
+            NDArray out = net.forward(new ParameterStore(m, false), new NDList(m.create(input, new Shape(4, 3, 64, 64))), false)
                     .singletonOrThrow();
             float[] got = out.toFloatArray();
             double worst = 0;

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,7 +62,7 @@ class TorchCheckpointTest {
     void garbageIsRefusedByName(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("broken.pth");
         Files.write(bad, new byte[] {1, 2, 3, 4, 5});
-        InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class, () -> TorchCheckpoint.read(bad));
+        InvalidInputException e = Assertions.assertThrows(InvalidInputException.class, () -> TorchCheckpoint.read(bad));
         assertTrue(e.getMessage().contains("broken.pth"), e.getMessage());
     }
 }

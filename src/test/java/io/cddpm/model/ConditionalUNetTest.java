@@ -10,6 +10,8 @@ import ai.djl.training.ParameterStore;
 import io.cddpm.config.ModelConfig;
 import io.cddpm.config.ModelPreset;
 import io.cddpm.core.Engines;
+import java.util.Map;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,12 +51,12 @@ class ConditionalUNetTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet a = UNets.create(UNetSpec.of(config, 16), manager, 1);
             ConditionalUNet b = UNets.create(UNetSpec.of(config, 16), manager, 2);
-            java.util.Map<String, NDArray> pa = NamedParameters.arrays(a);
+            Map<String, NDArray> pa = NamedParameters.arrays(a);
             assertEquals(a.getParameters().size(), pa.size());
-            org.junit.jupiter.api.Assertions.assertTrue(pa.containsKey("down_blocks.0.resnets.0.norm1.weight"), pa.keySet().toString());
-            byte[] bytes = Safetensors.toBytes(pa, java.util.Map.of());
-            java.util.Map<String, NDArray> read = Safetensors.read(bytes, manager, "mem").tensors();
-            java.util.Map<String, NDArray> pb = NamedParameters.arrays(b);
+            Assertions.assertTrue(pa.containsKey("down_blocks.0.resnets.0.norm1.weight"), pa.keySet().toString());
+            byte[] bytes = Safetensors.toBytes(pa, Map.of());
+            Map<String, NDArray> read = Safetensors.read(bytes, manager, "mem").tensors();
+            Map<String, NDArray> pb = NamedParameters.arrays(b);
             pb.forEach((k, v) -> v.set(read.get(k).toByteBuffer()));
             NDArray x = manager.randomNormal(new Shape(2, 3, 16, 16));
             NDArray t = manager.create(new float[] {10, 900});

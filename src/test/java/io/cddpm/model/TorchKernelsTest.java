@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +51,7 @@ class TorchKernelsTest {
 
     @Test
     void siluGroupNormAndAttentionMatchDjlOperatorsWithGradients() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(TorchKernels.available());
+        Assumptions.assumeTrue(TorchKernels.available());
         Engine.getInstance().setRandomSeed(7);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.randomNormal(new Shape(2, 64, 4, 4));
@@ -89,7 +91,7 @@ class TorchKernelsTest {
                     ? TorchKernels.groupNorm(x, 32, w, b0, 1e-5)
                     : referenceGroupNorm(x, w, b0);
             NDArray a = kernels ? TorchKernels.attention(q, k0, v0) : referenceAttention(q, k0, v0);
-            NDArray viaBlock = norm.forward(new ParameterStore(x.getManager(), false), new ai.djl.ndarray.NDList(x), false).singletonOrThrow();
+            NDArray viaBlock = norm.forward(new ParameterStore(x.getManager(), false), new NDList(x), false).singletonOrThrow();
             NDArray loss = s.sin().sum().add(g.mul(g.sin()).sum()).add(a.cos().sum());
             gc.backward(loss);
             return new NDArray[] {s, g, a, viaBlock, x.getGradient().duplicate(), w.getGradient().duplicate(), q.getGradient().duplicate()};

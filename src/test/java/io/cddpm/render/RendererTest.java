@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cddpm.data.ConditionFile;
 import io.cddpm.data.DatasetRoot;
 import io.cddpm.data.LabeledImage;
 import io.cddpm.data.Labels;
@@ -13,6 +14,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,7 @@ class RendererTest {
         int py = (int) ((1 - p[1]) / 2 * size);
         int rgb = image.getRGB(px, py);
         int[] got = {(rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255};
-        assertEquals(color, nearestColour(got), "pixel " + java.util.Arrays.toString(got) + " at the centre of colour " + color);
+        assertEquals(color, nearestColour(got), "pixel " + Arrays.toString(got) + " at the centre of colour " + color);
     }
 
     /** The palette colour whose chromaticity (rgb / max channel) is nearest the pixel's. */
@@ -98,7 +100,7 @@ class RendererTest {
         // another seed gives other pictures
         new DatasetRenderer(32, 8, 2).renderSpec(spec.limit(1), dir.resolve("c"), n -> {});
         String first = spec.entries().get(0).fileName();
-        assertTrue(!java.util.Arrays.equals(Files.readAllBytes(dir.resolve("a/iclevr").resolve(first)),
+        assertTrue(!Arrays.equals(Files.readAllBytes(dir.resolve("a/iclevr").resolve(first)),
                 Files.readAllBytes(dir.resolve("c/iclevr").resolve(first))));
     }
 
@@ -121,7 +123,7 @@ class RendererTest {
     @Test
     void conditionsModeWritesItsLabels(@TempDir Path dir) {
         Labels labels = Labels.builtin();
-        var conditions = io.cddpm.data.ConditionFile.builtin("test", labels);
+        var conditions = ConditionFile.builtin("test", labels);
         new DatasetRenderer(32, 1, 2).renderConditions(conditions, 40, dir, n -> {});
         TrainSpec written = DatasetRoot.of(dir).validate();
         assertEquals(40, written.size());

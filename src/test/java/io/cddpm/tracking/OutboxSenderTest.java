@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -151,7 +152,7 @@ class OutboxSenderTest {
     @Test
     void progressMetricsOfRedoneStepsAreQueuedOnce() throws Exception {
         String r = run("trial", null);
-        java.util.function.Function<List<MetricPoint>, String> payload =
+        Function<List<MetricPoint>, String> payload =
                 kept -> Payloads.write(new Payloads.Batch(List.copyOf(kept), Map.of(), Map.of()));
         for (long step = 1; step <= 5; step++) {
             store.appendProgress(r, List.of(new MetricPoint("loss", step, 1, step), new MetricPoint("lr", 0.1, 1, step)), payload);

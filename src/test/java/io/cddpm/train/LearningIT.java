@@ -3,6 +3,7 @@ package io.cddpm.train;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.data.ConditionFile;
@@ -15,6 +16,7 @@ import io.cddpm.render.Palette;
 import io.cddpm.runs.EpochRecord;
 import io.cddpm.runs.RunFolder;
 import io.cddpm.sampling.ImageSampler;
+import io.cddpm.viz.ImageGrid;
 import io.cddpm.viz.Images;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -45,7 +47,7 @@ class LearningIT {
             singles.add(List.of(name));
         }
         Path conditions = dir.resolve("singles.json");
-        Files.writeString(conditions, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(singles));
+        Files.writeString(conditions, new ObjectMapper().writeValueAsString(singles));
         ConditionFile file = ConditionFile.load(conditions, labels);
         new DatasetRenderer(16, 3, 2).renderConditions(file, 480, dir.resolve("ds"), n -> {});
         IclevrDataset data = DatasetCache.forRoot(DatasetRoot.of(dir.resolve("ds"))).load(DatasetRoot.of(dir.resolve("ds")), 16, null);
@@ -77,7 +79,7 @@ class LearningIT {
             }
             List<BufferedImage> images = Images.fromTensor(sampler.sample(twice, config.sampling(), 48, 0, m).images());
             Path grid = Path.of("target", "learning-it-samples.png");
-            Images.writePng(io.cddpm.viz.ImageGrid.of(images), grid);
+            Images.writePng(ImageGrid.of(images), grid);
             System.out.println("learning: samples in " + grid.toAbsolutePath() + " (rows of 8: the 24 labels in index order, twice)");
             StringBuilder report = new StringBuilder();
             for (int i = 0; i < images.size(); i++) {
