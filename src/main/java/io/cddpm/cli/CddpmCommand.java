@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
             ReevaluateCommand.class,
             ServeCommand.class,
             ScheduleCommand.class,
+            NoiseScheduleCommand.class,
             RunCommand.class,
             EvaluateCommand.class,
             ReportCommand.class,

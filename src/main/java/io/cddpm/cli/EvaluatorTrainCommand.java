@@ -84,7 +84,7 @@ public final class EvaluatorTrainCommand implements Callable<Integer> {
             if (holdout <= 0 || holdout >= all.size()) {
                 throw new InvalidInputException("--holdout " + holdout + ": must be between 1 and " + (all.size() - 1) + " for " + data);
             }
-            int[] order = new BatchIterator(all, all.size(), false, seed ^ 0x5eedL, 0).nextIndices();
+            int[] order = new BatchIterator(all, all.size(), BatchIterator.Remainder.KEEP, seed ^ 0x5eedL, 0).nextIndices();
             held = all.subset(Arrays.copyOfRange(order, 0, holdout));
             train = all.subset(Arrays.copyOfRange(order, holdout, order.length));
         }

@@ -31,7 +31,7 @@ final class ScheduleJobsCommands {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the registered schedules with their next fire times.")
-    static final class ListCommand implements Callable<Integer> {
+    static final class ListSchedules implements Callable<Integer> {
         @Override
         public Integer call() {
             try (Schedules s = Schedules.open(StateDatabase.defaultUrl())) {
@@ -44,7 +44,7 @@ final class ScheduleJobsCommands {
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Register an experiment's schedule.sweep_cron / schedule.reeval_cron (replacing earlier ones of the",
                 "same experiment). They fire while 'cddpm serve' runs, and are kept across restarts."})
-    static final class AddCommand implements Callable<Integer> {
+    static final class AddSchedule implements Callable<Integer> {
         @Parameters(index = "0", description = "Experiment YAML with a schedule: section.")
         Path file;
 
@@ -83,7 +83,7 @@ final class ScheduleJobsCommands {
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Delete an experiment's schedules.")
-    static final class RemoveCommand extends Change {
+    static final class RemoveSchedule extends Change {
         @Override
         void apply(Schedules s, String experiment, JobKind kind) {
             System.out.println("removed " + s.remove(experiment, kind) + " schedule(s) of " + experiment);
@@ -91,7 +91,7 @@ final class ScheduleJobsCommands {
     }
 
     @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause an experiment's schedules (they stay registered).")
-    static final class PauseCommand extends Change {
+    static final class PauseSchedule extends Change {
         @Override
         void apply(Schedules s, String experiment, JobKind kind) {
             s.pause(experiment, kind);
@@ -99,7 +99,7 @@ final class ScheduleJobsCommands {
     }
 
     @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume paused schedules of an experiment.")
-    static final class ResumeCommand extends Change {
+    static final class ResumeSchedule extends Change {
         @Override
         void apply(Schedules s, String experiment, JobKind kind) {
             s.resume(experiment, kind);

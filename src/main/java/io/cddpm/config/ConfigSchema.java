@@ -148,7 +148,7 @@ final class ConfigSchema {
     /** The user's tree laid over the defaults: sections merge key by key, values and lists replace. */
     static ObjectNode withDefaults(ObjectNode user) {
         ObjectNode merged = defaults();
-        merge(merged, user, true);
+        merge(merged, user, /* top= */ true);
         return merged;
     }
 
@@ -158,7 +158,7 @@ final class ConfigSchema {
             JsonNode given = f.getValue();
             boolean section = base != null && base.isObject() && !(top && f.getKey().equals(SWEEP));
             if (section && given.isObject()) {
-                merge((ObjectNode) base, given, false);
+                merge((ObjectNode) base, given, /* top= */ false);
             } else if (section && given.isNull()) {
                 continue; // an empty section ("training:") keeps its defaults
             } else {

@@ -38,7 +38,7 @@ public record ExperimentConfig(
         sweep = Collections.unmodifiableMap(copy);
     }
 
-    /** Every default, as documented in notes/CONFIG.md (the YAML file states only what differs). */
+    /** Every default, as documented in experiments/README.md (the YAML file states only what differs). */
     public static ExperimentConfig defaults() {
         return new ExperimentConfig(
                 "experiment",

@@ -29,7 +29,7 @@ final class Overrides {
         JsonNode value = value(override.substring(eq + 1));
         JsonNode existing = ConfigLoader.at(user, path);
         if (existing instanceof ObjectNode section && value.isObject() && !path.equals(List.of(ConfigSchema.SWEEP))) {
-            ConfigSchema.merge(section, value, false); // --set training.ema={decay: 0.99} keeps the other ema keys
+            ConfigSchema.merge(section, value, /* top= */ false); // --set training.ema={decay: 0.99} keeps the other ema keys
         } else {
             ConfigLoader.set(user, path, value);
             loc.replaceSubtree(path, where);

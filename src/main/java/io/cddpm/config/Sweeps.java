@@ -44,7 +44,7 @@ final class Sweeps {
                 List<String> path = List.of(keys.get(a).split("\\."));
                 JsonNode base = ConfigLoader.at(tree, path);
                 if (base instanceof ObjectNode section && v.isObject()) {
-                    ConfigSchema.merge(section, v, false);
+                    ConfigSchema.merge(section, v, /* top= */ false);
                 } else {
                     ConfigLoader.set(tree, path, v.deepCopy());
                 }

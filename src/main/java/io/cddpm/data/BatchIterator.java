@@ -13,6 +13,9 @@ import java.util.SplittableRandom;
  * manager the caller passes to {@link #next(NDManager)} (a per-step sub-manager, typically).
  */
 public final class BatchIterator {
+    /** What happens to the last, smaller batch of an epoch. */
+    public enum Remainder { KEEP, DROP }
+
     /** Images (B, 3, R, R) float32 in [-1, 1] and labels (B, L) float32 multi-hot. */
     public record Batch(NDArray images, NDArray labels) {}
 
@@ -22,13 +25,13 @@ public final class BatchIterator {
     private final int[] order;
     private int position;
 
-    public BatchIterator(IclevrDataset dataset, int batchSize, boolean dropLast, long seed, int epoch) {
+    public BatchIterator(IclevrDataset dataset, int batchSize, Remainder remainder, long seed, int epoch) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be positive");
         }
         this.dataset = dataset;
         this.batchSize = batchSize;
-        this.dropLast = dropLast;
+        this.dropLast = remainder == Remainder.DROP;
         this.order = permutation(dataset.size(), new SplittableRandom(seed * 1_000_003L + epoch));
     }
 

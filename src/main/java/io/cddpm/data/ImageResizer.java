@@ -24,8 +24,8 @@ public final class ImageResizer {
         }
         byte[] out = new byte[3 * size * size];
         for (int c = 0; c < 3; c++) {
-            float[] rows = resizeAxis(planes[c], w, h, size, true); // -> size x h
-            float[] both = resizeAxis(rows, size, h, size, false); // -> size x size
+            float[] rows = resizeAxis(planes[c], w, h, size, /* horizontal= */ true); // -> size x h
+            float[] both = resizeAxis(rows, size, h, size, /* horizontal= */ false); // -> size x size
             for (int i = 0; i < size * size; i++) {
                 out[c * size * size + i] = (byte) Math.max(0, Math.min(255, Math.round(both[i])));
             }

@@ -104,7 +104,7 @@ public final class EvaluatorTrainer {
             float[][] outputs = null;
             for (int epoch = 1; epoch <= options.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
-                BatchIterator order = new BatchIterator(train, options.batchSize(), true, options.seed(), epoch);
+                BatchIterator order = new BatchIterator(train, options.batchSize(), BatchIterator.Remainder.DROP, options.seed(), epoch);
                 double lossSum = 0;
                 int batches = 0;
                 while (order.hasNext()) {

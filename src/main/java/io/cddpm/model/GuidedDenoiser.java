@@ -31,12 +31,12 @@ public final class GuidedDenoiser implements Denoiser {
         long b = sample.getShape().get(0);
         if (guidance == 1.0) {
             NDArray t = m.full(new Shape(b), (float) timestep);
-            return unet.predict(ps, sample, t, labels, false);
+            return unet.predict(ps, sample, t, labels, /* training= */ false);
         }
         NDArray both = sample.concat(sample, 0);
         NDArray conditions = labels.concat(m.zeros(labels.getShape(), labels.getDataType()), 0);
         NDArray t = m.full(new Shape(2 * b), (float) timestep);
-        NDArray out = unet.predict(ps, both, t, conditions, false);
+        NDArray out = unet.predict(ps, both, t, conditions, /* training= */ false);
         NDArray cond = out.get("0:" + b);
         NDArray uncond = out.get(b + ":");
         return uncond.add(cond.sub(uncond).mul(guidance));

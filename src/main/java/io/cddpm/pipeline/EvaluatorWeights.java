@@ -91,7 +91,7 @@ public final class EvaluatorWeights {
             held = unseen.first(Math.min(1000, unseen.size()));
         } else {
             int holdout = Math.max(1, Math.min(1000, dataset.size() / 10));
-            int[] order = new BatchIterator(dataset, dataset.size(), false, c.training().seed() ^ 0x5eedL, 0).nextIndices();
+            int[] order = new BatchIterator(dataset, dataset.size(), BatchIterator.Remainder.KEEP, c.training().seed() ^ 0x5eedL, 0).nextIndices();
             held = dataset.subset(Arrays.copyOfRange(order, 0, holdout));
             train = dataset.subset(Arrays.copyOfRange(order, holdout, order.length));
         }

@@ -61,7 +61,7 @@ public final class RayTracer {
                         double iy = 1 - ((py + jy) / size) * 2;
                         scene.camera().direction(ix, iy, dir);
                         Camera c = scene.camera();
-                        shade(objs, scene, c.ox, c.oy, c.oz, dir[0], dir[1], dir[2], pixel, sample, true, rgb);
+                        shade(objs, scene, c.ox, c.oy, c.oz, dir[0], dir[1], dir[2], pixel, sample, /* primary= */ true, rgb);
                         acc[0] += rgb[0];
                         acc[1] += rgb[1];
                         acc[2] += rgb[2];
@@ -158,7 +158,7 @@ public final class RayTracer {
         double spec = 0.9 * Math.pow(rl, 90) * shadow;
         double[] reflected = new double[3];
         if (primary) {
-            shade(objs, scene, px, py, pz, rx, ry, rz, pixel, sample, false, reflected);
+            shade(objs, scene, px, py, pz, rx, ry, rz, pixel, sample, /* primary= */ false, reflected);
         } else {
             reflected[0] = reflected[1] = reflected[2] = 0.15;
         }

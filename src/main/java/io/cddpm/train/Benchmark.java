@@ -70,7 +70,7 @@ public final class Benchmark {
                     NDArray t = scope.full(new Shape(batch), 500f);
                     NDArray y = scope.zeros(new Shape(batch, 24));
                     long t0 = System.nanoTime();
-                    unet.predict(ps, x, t, y, false).getFloat(0, 0, 0, 0);
+                    unet.predict(ps, x, t, y, /* training= */ false).getFloat(0, 0, 0, 0);
                     if (i >= warmup) {
                         sampleSeconds += (System.nanoTime() - t0) / 1e9;
                     }

@@ -78,7 +78,7 @@ public final class TrainStep {
         }
         double lossValue;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray pred = unet.predict(ps, xt, tArray, dropped, true);
+            NDArray pred = unet.predict(ps, xt, tArray, dropped, /* training= */ true);
             NDArray squared = pred.sub(target).square();
             NDArray loss = weights == null ? squared.mean() : squared.mean(new int[] {1, 2, 3}).mul(weights).mean();
             gc.backward(loss);

@@ -67,7 +67,7 @@ public final class Trainer {
         Engines.pytorch();
         TrainingConfig t = config.training();
         Device device = Engines.device(t.device());
-        int batchesPerEpoch = new BatchIterator(dataset, t.batchSize(), false, t.seed(), 0).batches();
+        int batchesPerEpoch = new BatchIterator(dataset, t.batchSize(), BatchIterator.Remainder.KEEP, t.seed(), 0).batches();
         long totalSteps = (long) batchesPerEpoch * t.epochs();
         LearningRate lr = new LearningRate(t.lr(), t.warmupSteps(), totalSteps, t.lrSchedule());
         run.writeConfig(config);
@@ -101,7 +101,7 @@ public final class Trainer {
                     t.precision() == Precision.BF16 ? " mixed precision (fp32 master weights)" : "",
                     TorchKernels.implementation());
             for (int epoch = startEpoch + 1; epoch <= t.epochs(); epoch++) {
-                BatchIterator batches = new BatchIterator(dataset, t.batchSize(), false, t.seed(), epoch);
+                BatchIterator batches = new BatchIterator(dataset, t.batchSize(), BatchIterator.Remainder.KEEP, t.seed(), epoch);
                 long start = System.nanoTime();
                 double lossSum = 0;
                 int images = 0;

@@ -135,18 +135,18 @@ class DataLayerTest {
 
         Engines.pytorch();
         try (NDManager manager = NDManager.newBaseManager()) {
-            BatchIterator a = new BatchIterator(second, 5, false, 3, 1);
-            BatchIterator b = new BatchIterator(second, 5, false, 3, 1);
-            BatchIterator c = new BatchIterator(second, 5, false, 3, 2);
+            BatchIterator a = new BatchIterator(second, 5, BatchIterator.Remainder.KEEP, 3, 1);
+            BatchIterator b = new BatchIterator(second, 5, BatchIterator.Remainder.KEEP, 3, 1);
+            BatchIterator c = new BatchIterator(second, 5, BatchIterator.Remainder.KEEP, 3, 2);
             assertEquals(3, a.batches());
             int[] ia = a.nextIndices();
             assertArrayEquals(ia, b.nextIndices());
             assertTrue(!Arrays.equals(ia, c.nextIndices()));
-            BatchIterator.Batch batch = new BatchIterator(second, 5, true, 3, 1).next(manager);
+            BatchIterator.Batch batch = new BatchIterator(second, 5, BatchIterator.Remainder.DROP, 3, 1).next(manager);
             assertEquals(new Shape(5, 3, 16, 16), batch.images().getShape());
             assertTrue(batch.images().max().getFloat() <= 1f && batch.images().min().getFloat() >= -1f);
             assertEquals(new Shape(5, 24), batch.labels().getShape());
-            BatchIterator drop = new BatchIterator(second, 5, true, 3, 1);
+            BatchIterator drop = new BatchIterator(second, 5, BatchIterator.Remainder.DROP, 3, 1);
             assertEquals(2, drop.batches());
         }
     }

@@ -62,7 +62,7 @@ class ConditionalUNetTest {
             NDArray t = manager.create(new float[] {10, 900});
             NDArray y = manager.zeros(new Shape(2, 24), DataType.FLOAT32);
             ParameterStore ps = new ParameterStore(manager, false);
-            float diff = a.predict(ps, x, t, y, false).sub(b.predict(ps, x, t, y, false)).abs().max().getFloat();
+            float diff = a.predict(ps, x, t, y, /* training= */ false).sub(b.predict(ps, x, t, y, /* training= */ false)).abs().max().getFloat();
             assertEquals(0f, diff, 1e-6f);
         }
     }

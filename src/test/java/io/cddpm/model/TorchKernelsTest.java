@@ -134,13 +134,13 @@ class TorchKernelsTest {
             int i = 0;
             for (boolean kernels : new boolean[] {true, false}) {
                 TorchKernels.useNative(kernels);
-                NDArray out = unet.predict(ps, ref.get("input.sample"), ref.get("input.timesteps"), ref.get("input.labels"), false);
+                NDArray out = unet.predict(ps, ref.get("input.sample"), ref.get("input.timesteps"), ref.get("input.labels"), /* training= */ false);
                 errors[i++] = maxAbs(out, expected);
             }
             TorchKernels.useNative(true);
             if (TorchKernels.available()) {
                 unet.usePrecision(Precision.BF16, "test");
-                NDArray out = unet.predict(ps, ref.get("input.sample"), ref.get("input.timesteps"), ref.get("input.labels"), false);
+                NDArray out = unet.predict(ps, ref.get("input.sample"), ref.get("input.timesteps"), ref.get("input.labels"), /* training= */ false);
                 assertEquals(DataType.FLOAT32, out.getDataType());
                 errors[2] = out.sub(expected).abs().mean().getFloat() / expected.abs().mean().getFloat();
             }

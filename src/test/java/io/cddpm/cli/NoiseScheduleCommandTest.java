@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ScheduleCommandTest {
+class NoiseScheduleCommandTest {
     private static String stdout(Runnable r) {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -27,7 +27,7 @@ class ScheduleCommandTest {
 
     @Test
     void jsonHasTheScheduleAndDdimTimesteps() throws Exception {
-        String out = stdout(() -> assertEquals(0, Main.run("schedule", "--beta-schedule", "squaredcos_cap_v2",
+        String out = stdout(() -> assertEquals(0, Main.run("noise-schedule", "--beta-schedule", "squaredcos_cap_v2",
                 "--train-timesteps", "100", "--ddim-steps", "10", "--json")));
         JsonNode json = new ObjectMapper().readTree(out);
         assertEquals(100, json.get("betas").size());
@@ -40,11 +40,11 @@ class ScheduleCommandTest {
     @Test
     void plotIsWrittenAndBadValuesExitTwo(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("s.png");
-        assertEquals(0, Main.run("schedule", "--out", png.toString()));
+        assertEquals(0, Main.run("noise-schedule", "--out", png.toString()));
         assertTrue(Files.size(png) > 10_000);
-        assertEquals(2, Main.run("schedule", "--beta-schedule", "cosine", "--json"));
-        assertEquals(2, Main.run("schedule", "--train-timesteps", "0", "--json"));
-        assertEquals(2, Main.run("schedule", "--beta-start", "0.5", "--beta-end", "0.1", "--json"));
-        assertEquals(2, Main.run("schedule", "--ddim-steps", "2000", "--json"));
+        assertEquals(2, Main.run("noise-schedule", "--beta-schedule", "cosine", "--json"));
+        assertEquals(2, Main.run("noise-schedule", "--train-timesteps", "0", "--json"));
+        assertEquals(2, Main.run("noise-schedule", "--beta-start", "0.5", "--beta-end", "0.1", "--json"));
+        assertEquals(2, Main.run("noise-schedule", "--ddim-steps", "2000", "--json"));
     }
 }
