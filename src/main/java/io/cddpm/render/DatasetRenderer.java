@@ -3,6 +3,7 @@ package io.cddpm.render;
 import io.cddpm.data.ConditionFile;
 import io.cddpm.data.LabeledImage;
 import io.cddpm.data.Labels;
+import io.cddpm.data.SafeNames;
 import io.cddpm.data.TrainSpec;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -55,6 +56,10 @@ public final class DatasetRenderer {
 
     /** Renders every entry of the spec (scenes built object by object) into {@code out}. */
     public Summary renderSpec(TrainSpec spec, Path out, IntConsumer progress) {
+        for (LabeledImage e : spec.entries()) {
+            // before anything is written: a name that would leave out/iclevr/ is refused by name
+            SafeNames.resolve(out.resolve(IMAGE_DIR), e.fileName(), spec.source() + ": entry");
+        }
         List<SceneGroups.Group> groups = SceneGroups.of(spec.entries());
         long start = System.nanoTime();
         prepare(out, spec.labels());
@@ -148,7 +153,7 @@ public final class DatasetRenderer {
         }
         List<BufferedImage> images = renderScenes(group.key(), steps);
         for (int i = 0; i < images.size(); i++) {
-            Path file = out.resolve(IMAGE_DIR).resolve(group.images().get(i).fileName());
+            Path file = SafeNames.resolve(out.resolve(IMAGE_DIR), group.images().get(i).fileName(), "image");
             try {
                 Files.createDirectories(file.getParent());
                 ImageIO.write(images.get(i), "png", file.toFile());
