@@ -1,5 +1,6 @@
 package io.cddpm.render;
 
+import io.cddpm.core.AtomicFiles;
 import io.cddpm.data.ConditionFile;
 import io.cddpm.data.LabeledImage;
 import io.cddpm.data.Labels;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
-import javax.imageio.ImageIO;
 
 /**
  * Renders an i-CLEVR-compatible dataset in the course's layout: {@code DIR/train.json},
@@ -155,8 +155,7 @@ public final class DatasetRenderer {
         for (int i = 0; i < images.size(); i++) {
             Path file = SafeNames.resolve(out.resolve(IMAGE_DIR), group.images().get(i).fileName(), "image");
             try {
-                Files.createDirectories(file.getParent());
-                ImageIO.write(images.get(i), "png", file.toFile());
+                AtomicFiles.writePng(images.get(i), file);
             } catch (IOException e) {
                 throw new UncheckedIOException("writing " + file, e);
             }
