@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.cddpm.config.ConfigHash;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.core.BoundedReads;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.model.Safetensors;
 import io.cddpm.viz.EpochRecord;
@@ -46,6 +47,8 @@ public record Checkpoint(
         List<EpochRecord> history) {
 
     static final int FORMAT = 1;
+    /** state.json and config.yaml are text of a few kilobytes; more is not a cddpm checkpoint. */
+    static final long MAX_TEXT_ENTRY = 64L << 20;
     private static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -92,7 +95,8 @@ public record Checkpoint(
                 if (e == null) {
                     throw new InvalidInputException(file + ": not a cddpm checkpoint (missing " + name + ")");
                 }
-                entries.put(name, zip.getInputStream(e).readAllBytes());
+                // declared sizes are checked before reading: a small deflated entry can claim (or inflate to) gigabytes
+                entries.put(name, BoundedReads.zipEntry(zip, e, name.endsWith(".safetensors") ? BoundedReads.MAX_ARRAY : MAX_TEXT_ENTRY));
             }
             State state = JSON.readValue(entries.get("state.json"), new TypeReference<State>() {});
             if (state.format() != FORMAT) {
@@ -111,6 +115,8 @@ public record Checkpoint(
             throw new InvalidInputException(file + ": truncated checkpoint", e);
         } catch (IOException e) {
             throw new InvalidInputException(file + ": unreadable checkpoint (" + e.getMessage() + ")", e);
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            throw new InvalidInputException(file + ": corrupt checkpoint (" + e.getMessage() + ")", e);
         }
     }
 
@@ -124,7 +130,7 @@ public record Checkpoint(
             if (e == null) {
                 throw new InvalidInputException(file + ": not a cddpm checkpoint (missing config.yaml)");
             }
-            return ConfigLoader.fromYaml(new String(zip.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8), file + "!config.yaml");
+            return ConfigLoader.fromYaml(new String(BoundedReads.zipEntry(zip, e, MAX_TEXT_ENTRY), StandardCharsets.UTF_8), file + "!config.yaml");
         } catch (IOException e) {
             throw new InvalidInputException(file + ": corrupt or truncated checkpoint (" + e.getMessage() + ")", e);
         }
