@@ -53,12 +53,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         if ((images == null) == (checkpoint == null)) {
             throw new InvalidInputException("give exactly one of --images (generated images) and --checkpoint (sample them first)");
         }
-        Engines.pytorch();
         ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
+        SamplingConfig chosen = checkpoint == null ? null : sampling.over(io.cddpm.train.Checkpoint.readConfig(checkpoint));
+        Engines.pytorch();
         try (Evaluator eval = Evaluator.load(evaluator); NDManager manager = NDManager.newBaseManager()) {
             Accuracy.Result r;
             if (checkpoint != null) {
-                SamplingConfig chosen = sampling.over(io.cddpm.train.Checkpoint.readConfig(checkpoint).sampling());
                 long start = System.nanoTime();
                 r = CheckpointScorer.score(checkpoint, chosen, List.of(file), eval, sampling.batch()).get(file.name());
                 System.out.printf("sampled and scored %d images from %s (%s, %d steps, guidance %.2f, seed %d) in %.1f s%n", file.size(),

@@ -45,9 +45,14 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // everything the user gave is checked before the checkpoint is loaded and sampled from
+        OutputPaths.folder(out, "--out");
+        if (progressive != null) {
+            OutputPaths.file(progressive, "--progressive");
+        }
+        SamplingConfig chosen = sampling.over(io.cddpm.train.Checkpoint.readConfig(checkpoint));
+        ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
         try (ImageSampler sampler = ImageSampler.fromCheckpoint(checkpoint, !sampling.noEma); NDManager manager = NDManager.newBaseManager()) {
-            SamplingConfig chosen = sampling.over(sampler.config().sampling());
-            ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
             int total = sampler.scheduler(chosen).timesteps().length;
             int every = progressive == null ? 0 : Math.max(1, chosen.sampler() == SamplerKind.DDPM ? 111 : (int) Math.ceil(total / 9.0));
             long start = System.nanoTime();
