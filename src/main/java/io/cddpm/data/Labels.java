@@ -21,6 +21,9 @@ import java.util.Map;
  * red, blue, green, brown, purple, cyan, yellow).
  */
 public final class Labels {
+    /** i-CLEVR images hold 1 to 3 objects; the renderer and the evaluator's data assume it. */
+    public static final int MAX_OBJECTS = 3;
+
     private final Map<String, Integer> indexByName;
     private final List<String> names;
     private final String source;
@@ -106,6 +109,10 @@ public final class Labels {
         if (labels.isEmpty()) {
             throw new InvalidInputException(where + ": empty label list (an image has 1 to 3 objects)");
         }
+        if (labels.size() > MAX_OBJECTS) {
+            throw new InvalidInputException(where + ": " + labels.size() + " labels " + labels + " (an image has 1 to "
+                    + MAX_OBJECTS + " objects)");
+        }
         int[] out = new int[labels.size()];
         List<String> seen = new ArrayList<>();
         for (int i = 0; i < out.length; i++) {
@@ -143,7 +150,8 @@ public final class Labels {
 
     /** Jackson in one place for the data package. */
     static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
+        /** Strict about duplicate keys: {"a.png": [...], "a.png": [...]} silently kept the last entry. */
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
         private Json() {}
 
