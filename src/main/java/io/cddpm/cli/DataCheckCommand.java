@@ -36,7 +36,7 @@ public final class DataCheckCommand implements Callable<Integer> {
         Map<Integer, Integer> objectsPerImage = new TreeMap<>();
         try (ProgressBar bar = ProgressBars.of("check", spec.size(), "img")) {
             for (LabeledImage e : spec.entries()) {
-                Path file = dataset.images().resolve(e.fileName());
+                Path file = dataset.image(e.fileName());
                 sizes.merge(readSize(file), 1, Integer::sum);
                 for (int i : e.indices()) {
                     perLabel[i]++;

@@ -1,7 +1,5 @@
 package io.cddpm.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.cddpm.config.SamplingConfig;
@@ -13,11 +11,11 @@ import io.cddpm.data.Labels;
 import io.cddpm.eval.Accuracy;
 import io.cddpm.eval.CheckpointScorer;
 import io.cddpm.eval.Evaluator;
+import io.cddpm.eval.NpzImages;
 import io.cddpm.runs.Checkpoint;
 import io.cddpm.runs.SampleLayout;
 import io.cddpm.viz.Images;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,18 +53,19 @@ public final class EvaluateCommand implements Callable<Integer> {
         if ((images == null) == (checkpoint == null)) {
             throw new InvalidInputException("give exactly one of --images (generated images) and --checkpoint (sample them first)");
         }
-        Engines.pytorch();
         ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
+        SamplingConfig chosen = checkpoint == null ? null : sampling.over(Checkpoint.readConfig(checkpoint));
+        NpzImages.Images given = images == null ? null : read(images, file.size()); // checked before any model is loaded
+        Engines.pytorch();
         try (Evaluator eval = Evaluator.load(evaluator); NDManager manager = NDManager.newBaseManager()) {
             Accuracy.Result r;
             if (checkpoint != null) {
-                SamplingConfig chosen = sampling.over(Checkpoint.readConfig(checkpoint).sampling());
                 long start = System.nanoTime();
                 r = CheckpointScorer.score(checkpoint, chosen, List.of(file), eval, sampling.batch()).get(file.name());
                 System.out.printf("sampled and scored %d images from %s (%s, %d steps, guidance %.2f, seed %d) in %.1f s%n", file.size(),
                         checkpoint, chosen.sampler(), chosen.steps(), chosen.guidance(), chosen.seed(), (System.nanoTime() - start) / 1e9);
             } else {
-                r = eval.score(read(images, file.size(), manager), file.indices());
+                r = eval.score(manager.create(given.data(), new Shape(given.count(), 3, given.size(), given.size())), file.indices());
             }
             if (details) {
                 for (int i = 0; i < r.images().size(); i++) {
@@ -79,18 +78,22 @@ public final class EvaluateCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static NDArray read(Path images, int expected, NDManager manager) throws IOException {
+    /** The images to score as float32 NCHW in [-1, 1]: an images.npz (layout checked, see NpzImages) or a folder of NNN.png. */
+    private static NpzImages.Images read(Path images, int expected) throws IOException {
         if (Files.isRegularFile(images)) {
-            try (InputStream in = Files.newInputStream(images)) {
-                NDArray a = NDList.decode(manager, in).get(0);
-                if (a.getShape().get(0) != expected) {
-                    throw new InvalidInputException(images + ": " + a.getShape().get(0) + " images for " + expected + " conditions");
-                }
-                return a;
-            }
+            return NpzImages.read(images, expected);
         }
         if (!Files.isDirectory(images)) {
             throw new InvalidInputException(images + ": neither an image folder nor an images.npz");
+        }
+        try (var files = Files.list(images)) {
+            // an image beyond the conditions means the folder and the condition file do not belong together
+            List<String> extra = files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{3,9}\\.png"))
+                    .filter(n -> Integer.parseInt(n.substring(0, n.length() - 4)) >= expected).sorted().toList();
+            if (!extra.isEmpty()) {
+                throw new InvalidInputException(images + ": " + extra.size() + " images beyond the " + expected + " conditions (e.g. "
+                        + extra.get(0) + "); is this folder generated from another condition file?");
+            }
         }
         float[] data = null;
         int size = 0;
@@ -110,6 +113,6 @@ public final class EvaluateCommand implements Callable<Integer> {
                 data[i * chw.length + k] = (chw[k] & 0xff) / 127.5f - 1f;
             }
         }
-        return manager.create(data, new Shape(expected, 3, size, size));
+        return new NpzImages.Images(data, expected, size);
     }
 }

@@ -67,6 +67,15 @@ public final class EvaluatorTrainCommand implements Callable<Integer> {
         if (size < 8 || size > 1024) {
             throw new InvalidInputException("--size " + size + ": must be between 8 and 1024 pixels");
         }
+        if (epochs <= 0 || batch <= 0) {
+            throw new InvalidInputException((epochs <= 0 ? "--epochs " + epochs : "--batch " + batch) + ": must be positive");
+        }
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new InvalidInputException("--lr " + lr + ": must be a finite number > 0");
+        }
+        // the weights and OUT.json are written after training: check both places first, not after the hours
+        OutputPaths.file(out, "--out");
+        OutputPaths.file(out.resolveSibling(out.getFileName() + ".json"), "--out");
         List<IclevrDataset> parts = new ArrayList<>();
         for (Path d : data) {
             DatasetRoot r = DatasetRoot.of(d);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import io.cddpm.config.SamplingConfig;
 import io.cddpm.data.ConditionFile;
 import io.cddpm.data.Labels;
+import io.cddpm.runs.Checkpoint;
 import io.cddpm.sampling.ImageSampler;
 import io.cddpm.viz.Images;
 import io.cddpm.viz.ProgressiveStrip;
@@ -39,9 +40,14 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // everything the user gave is checked before the checkpoint is loaded and sampled from
+        OutputPaths.folder(out, "--out");
+        if (progressive != null) {
+            OutputPaths.file(progressive, "--progressive");
+        }
+        SamplingConfig chosen = sampling.over(Checkpoint.readConfig(checkpoint));
+        ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
         try (ImageSampler sampler = ImageSampler.fromCheckpoint(checkpoint, !sampling.noEma); NDManager manager = NDManager.newBaseManager()) {
-            SamplingConfig chosen = sampling.over(sampler.config().sampling());
-            ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
             int total = sampler.scheduler(chosen).timesteps().length;
             int every = progressive == null ? 0 : ImageSampler.progressiveInterval(total);
             long start = System.nanoTime();

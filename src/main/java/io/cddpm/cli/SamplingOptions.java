@@ -1,8 +1,12 @@
 package io.cddpm.cli;
 
+import io.cddpm.config.ConfigLoader;
+import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.SamplingConfig;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.diffusion.SamplerKind;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The sampler options shared by {@code sample} and {@code evaluate --checkpoint}; unset ones keep the checkpoint config's. */
@@ -28,21 +32,47 @@ public final class SamplingOptions {
     @Option(names = "--no-ema", description = "Use the raw weights instead of the EMA weights.")
     boolean noEma;
 
-    /** The checkpoint config's sampling settings with the given options applied; validates them. */
-    SamplingConfig over(SamplingConfig base) {
+    /**
+     * The checkpoint config's sampling settings with the given options applied, validated by the
+     * config's own sampling checks (a NaN, infinite or out-of-range --guidance or --eta used to
+     * sample all-NaN images and exit 0); errors name the option and its value.
+     */
+    SamplingConfig over(ExperimentConfig base) {
         if (batch <= 0) {
             throw new InvalidInputException("--batch " + batch + ": must be positive");
         }
-        if (steps != null && steps <= 0) {
-            throw new InvalidInputException("--steps " + steps + ": must be positive");
+        SamplingConfig b = base.sampling();
+        SamplingConfig chosen = new SamplingConfig(
+                sampler != null ? sampler : b.sampler(),
+                steps != null ? steps : b.steps(),
+                eta != null ? eta : b.eta(),
+                guidance != null ? guidance : b.guidance(),
+                seed != null ? seed : b.seed(),
+                !noEma && b.useEma());
+        try {
+            return ConfigLoader.withSampling(base, chosen).sampling();
+        } catch (InvalidInputException e) {
+            throw named(e);
         }
-        return new SamplingConfig(
-                sampler != null ? sampler : base.sampler(),
-                steps != null ? steps : base.steps(),
-                eta != null ? eta : base.eta(),
-                guidance != null ? guidance : base.guidance(),
-                seed != null ? seed : base.seed(),
-                !noEma && base.useEma());
+    }
+
+    /** The config's error ("... key 'sampling.eta': must be in [0, 1] (got NaN)") told in terms of the option given. */
+    private InvalidInputException named(InvalidInputException e) {
+        Map<String, Object> given = new LinkedHashMap<>();
+        given.put("steps", steps);
+        given.put("eta", eta);
+        given.put("guidance", guidance);
+        given.put("sampler", sampler);
+        String m = e.getMessage();
+        for (Map.Entry<String, Object> g : given.entrySet()) {
+            String marker = "key 'sampling." + g.getKey() + "': ";
+            int at = m.indexOf(marker);
+            if (at >= 0 && g.getValue() != null) {
+                return new InvalidInputException("--" + g.getKey() + " " + g.getValue() + ": " + m.substring(at + marker.length())
+                        + " (as sampling." + g.getKey() + " in a config)", e);
+            }
+        }
+        return e;
     }
 
     int batch() {

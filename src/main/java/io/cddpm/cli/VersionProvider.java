@@ -1,12 +1,12 @@
 package io.cddpm.cli;
 
+import io.cddpm.core.BuildInfo;
 import picocli.CommandLine.IVersionProvider;
 
-/** Reports the project version from the jar manifest. */
+/** Reports the project version (jar manifest) and, when known, the git commit. */
 public final class VersionProvider implements IVersionProvider {
     @Override
     public String[] getVersion() {
-        String v = CddpmCommand.class.getPackage().getImplementationVersion();
-        return new String[] {"cddpm " + (v == null ? "(development build)" : v)};
+        return new String[] {"cddpm " + BuildInfo.version() + BuildInfo.gitCommit().map(c -> " (" + c + ")").orElse("")};
     }
 }

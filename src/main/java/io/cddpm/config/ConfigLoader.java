@@ -9,7 +9,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cddpm.core.InvalidInputException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,13 +40,41 @@ public final class ConfigLoader {
         if (!Files.isRegularFile(yaml)) {
             throw new InvalidInputException("config file " + yaml + " does not exist or is not a file");
         }
-        String text;
-        try {
-            text = Files.readString(yaml);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read config file " + yaml, e);
+        String text = text(yaml);
+        Locations loc = new Locations(yaml.toString());
+        ObjectNode user = SourceTree.parse(text, ConfigMappers.YAML_FACTORY, loc);
+        if (user.isEmpty()) {
+            // all defaults means 120 epochs at 64px: a run nobody asks for by leaving a file empty
+            throw new InvalidInputException(yaml + ": empty experiment file (no keys); state at least a name and what differs"
+                    + " from the defaults, e.g. start from experiments/quickstart.yaml ('cddpm config FILE --print' shows every key)");
         }
-        return parse(text, yaml.toString(), ConfigMappers.YAML_FACTORY, overrides);
+        return build(user, loc, overrides);
+    }
+
+    /**
+     * The file as UTF-8 text. A binary file (a checkpoint or image passed by mistake) is an input
+     * error that says why, not an I/O failure: the first byte that is not UTF-8, or a NUL byte.
+     */
+    private static String text(Path yaml) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(yaml);
+        } catch (IOException e) {
+            throw new InvalidInputException("config file " + yaml + ": cannot read it (" + e + ")", e);
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = StandardCharsets.UTF_8.newDecoder().decode(in, out, true);
+        if (r.isError()) {
+            throw new InvalidInputException(yaml + ": not a YAML text file: byte " + in.position() + " (0x"
+                    + String.format("%02x", bytes[in.position()] & 0xff) + ") is not UTF-8 (a binary file?)");
+        }
+        String text = out.flip().toString();
+        int nul = text.indexOf('\0');
+        if (nul >= 0) {
+            throw new InvalidInputException(yaml + ": not a YAML text file: NUL character at offset " + nul + " (a binary file?)");
+        }
+        return text;
     }
 
     /** Parses and validates YAML text; {@code sourceName} names it in error messages. */
@@ -66,6 +97,18 @@ public final class ConfigLoader {
         Locations loc = new Locations("config '" + config.name() + "'");
         ObjectNode tree = ConfigMappers.BIND.valueToTree(config);
         return build(tree, loc, overrides);
+    }
+
+    /**
+     * {@code config} with its sampling section replaced, validated exactly as a config file's would
+     * be (finite, in range, DDIM steps within train_timesteps): command-line sampling options go
+     * through the same checks as the YAML, so a bad {@code --guidance} cannot slip past them.
+     * Errors name the key ({@code sampling.guidance}).
+     */
+    public static ExperimentConfig withSampling(ExperimentConfig config, SamplingConfig sampling) {
+        ObjectNode tree = ConfigMappers.BIND.valueToTree(config);
+        tree.set("sampling", ConfigMappers.BIND.valueToTree(sampling));
+        return build(tree, new Locations("sampling options"), List.of());
     }
 
     /** The full config as YAML (every key, defaults included); {@link #fromYaml} reads it back equal. */

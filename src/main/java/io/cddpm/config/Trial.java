@@ -1,5 +1,6 @@
 package io.cddpm.config;
 
+import io.cddpm.runs.RunFolder;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,7 +20,7 @@ public record Trial(String label, Map<String, Object> values, ExperimentConfig c
         values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
 
-    /** The trial's run folder (its layout: io.cddpm.runs.RunFolder): {@code <output_dir>/<name>/<label>}, relative to the working directory. */
+    /** The trial's run folder (its layout: RunFolder): {@code <output_dir>/<name>/<label>}, relative to the working directory. */
     public Path runDir() {
         return Path.of(config.outputDir(), config.name(), label);
     }

@@ -1,5 +1,6 @@
 package io.cddpm.core;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import javax.imageio.ImageIO;
 
 /**
  * Writes that a crash cannot cut short: the bytes go to a temporary file in the target's folder,
@@ -28,6 +30,15 @@ public final class AtomicFiles {
 
     public static void writeString(Path file, String content) {
         write(file, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes an image as PNG. */
+    public static void writePng(BufferedImage image, Path file) {
+        write(file, out -> {
+            if (!ImageIO.write(image, "png", out)) {
+                throw new IOException("no PNG writer for image type " + image.getType());
+            }
+        });
     }
 
     /** Streams a file's content to a temporary sibling, then renames it over {@code file}. */

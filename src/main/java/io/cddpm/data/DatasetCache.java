@@ -79,7 +79,7 @@ public final class DatasetCache {
         }
         IntStream.range(0, n).parallel().forEach(i -> {
             LabeledImage e = spec.entries().get(i);
-            Path file = root.images().resolve(e.fileName());
+            Path file = root.image(e.fileName());
             BufferedImage image;
             try {
                 image = ImageIO.read(file.toFile());
@@ -110,7 +110,7 @@ public final class DatasetCache {
             md.update(root.imageDir().getBytes(StandardCharsets.UTF_8));
             md.update(Integer.toString(resolution).getBytes(StandardCharsets.UTF_8));
             for (LabeledImage e : spec.entries()) {
-                BasicFileAttributes a = Files.readAttributes(root.images().resolve(e.fileName()), BasicFileAttributes.class);
+                BasicFileAttributes a = Files.readAttributes(root.image(e.fileName()), BasicFileAttributes.class);
                 md.update((e.fileName() + "|" + a.size() + "|" + a.lastModifiedTime().toMillis() + "\n").getBytes(StandardCharsets.UTF_8));
             }
             return HexFormat.of().formatHex(md.digest());
@@ -153,9 +153,15 @@ public final class DatasetCache {
             int n = in.readInt();
             int resolution = in.readInt();
             int numLabels = in.readInt();
+            // sizes from the file are checked against the file before anything is allocated
+            long need = 20L + (long) n * (numLabels + 3L * resolution * resolution);
+            if (n <= 0 || resolution <= 0 || numLabels <= 0 || resolution > 4096 || numLabels > 4096 || need > Files.size(file)) {
+                throw new IOException("header (" + n + " images, " + resolution + "px, " + numLabels + " labels) does not fit the file's "
+                        + Files.size(file) + " bytes");
+            }
             List<String> names = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                names.add(in.readUTF());
+                names.add(SafeNames.check(in.readUTF(), file + ": cached name"));
             }
             byte[] labels = new byte[n * numLabels];
             in.readFully(labels);

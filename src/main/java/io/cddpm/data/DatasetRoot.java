@@ -13,12 +13,21 @@ import java.util.List;
 public record DatasetRoot(Path root, String imageDir) {
     public static final String DEFAULT_IMAGE_DIR = "iclevr";
 
+    public DatasetRoot {
+        SafeNames.check(imageDir, root + ": image folder");
+    }
+
     public static DatasetRoot of(Path root) {
         return new DatasetRoot(root, DEFAULT_IMAGE_DIR);
     }
 
     public Path images() {
         return root.resolve(imageDir);
+    }
+
+    /** The file of one spec entry, refused by name when the name would leave the image folder. */
+    public Path image(String fileName) {
+        return SafeNames.resolve(images(), fileName, trainJson() + ": entry");
     }
 
     public Path trainJson() {
@@ -51,7 +60,7 @@ public record DatasetRoot(Path root, String imageDir) {
         TrainSpec spec = TrainSpec.load(trainJson(), labels());
         List<String> missing = new ArrayList<>();
         for (LabeledImage e : spec.entries()) {
-            if (!Files.isRegularFile(images().resolve(e.fileName()))) {
+            if (!Files.isRegularFile(image(e.fileName()))) {
                 missing.add(e.fileName());
             }
         }

@@ -1,8 +1,12 @@
 package io.cddpm.data;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -15,6 +19,7 @@ public final class IclevrDataset {
     private final byte[] pixels; // n * 3 * r * r
     private final byte[] labels; // n * numLabels (0/1)
     private final List<String> names;
+    private String digest;
 
     public IclevrDataset(int resolution, int numLabels, byte[] pixels, byte[] labels, List<String> names) {
         this.resolution = resolution;
@@ -25,6 +30,22 @@ public final class IclevrDataset {
         if (pixels.length != (long) names.size() * imageBytes() || labels.length != names.size() * numLabels) {
             throw new IllegalArgumentException("dataset arrays do not match " + names.size() + " images");
         }
+    }
+
+    /** SHA-256 of the exact pixels and labels (and the resolution): the fingerprint of what a model was trained on. */
+    public synchronized String digest() {
+        if (digest == null) {
+            try {
+                MessageDigest md = MessageDigest.getInstance("SHA-256");
+                md.update(ByteBuffer.allocate(8).putInt(resolution).putInt(numLabels).array());
+                md.update(pixels);
+                md.update(labels);
+                digest = HexFormat.of().formatHex(md.digest());
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return digest;
     }
 
     /** The first n images (a view for tiny runs; shares nothing mutable). */

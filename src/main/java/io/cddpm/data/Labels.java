@@ -1,5 +1,6 @@
 package io.cddpm.data;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +23,9 @@ import java.util.Map;
  * red, blue, green, brown, purple, cyan, yellow).
  */
 public final class Labels {
+    /** i-CLEVR images hold 1 to 3 objects; the renderer and the evaluator's data assume it. */
+    public static final int MAX_OBJECTS = 3;
+
     private final Map<String, Integer> indexByName;
     private final List<String> names;
     private final String source;
@@ -107,6 +111,10 @@ public final class Labels {
         if (labels.isEmpty()) {
             throw new InvalidInputException(where + ": empty label list (an image has 1 to 3 objects)");
         }
+        if (labels.size() > MAX_OBJECTS) {
+            throw new InvalidInputException(where + ": " + labels.size() + " labels " + labels + " (an image has 1 to "
+                    + MAX_OBJECTS + " objects)");
+        }
         int[] out = new int[labels.size()];
         List<String> seen = new ArrayList<>();
         for (int i = 0; i < out.length; i++) {
@@ -144,7 +152,8 @@ public final class Labels {
 
     /** Jackson in one place for the data package. */
     static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
+        /** Strict about duplicate keys: {"a.png": [...], "a.png": [...]} silently kept the last entry. */
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
         private Json() {}
 

@@ -38,6 +38,7 @@ public record TrainSpec(List<LabeledImage> entries, Labels labels, String source
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String where = source + ": entry '" + e.getKey() + "'";
+            SafeNames.check(e.getKey(), source + ": entry");
             List<String> list = ConditionFile.stringList(e.getValue(), where);
             entries.add(new LabeledImage(e.getKey(), list, labels.indices(list, where)));
         }

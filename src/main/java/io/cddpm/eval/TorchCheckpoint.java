@@ -1,7 +1,9 @@
 package io.cddpm.eval;
 
+import io.cddpm.core.BoundedReads;
 import io.cddpm.core.InvalidInputException;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,10 +13,12 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import net.razorvine.pickle.IObjectConstructor;
@@ -27,6 +31,11 @@ import net.razorvine.pickle.Unpickler;
  * storage types registered. Tensors (float32, float16, bfloat16, int64, ...) come back contiguous,
  * honouring strides and storage offsets; everything else comes back as plain Java objects (maps,
  * lists, numbers, strings).
+ *
+ * <p>A checkpoint is untrusted input, and both formats declare sizes before the data: pickle
+ * strings and byte strings, legacy storage lengths, zip entry sizes, tensor shapes. Each is checked
+ * against the bytes really left in the file or entry before anything is allocated, so a 10-byte
+ * pickle declaring a 2 GB string is an error naming the file, not an OutOfMemoryError.
  */
 public final class TorchCheckpoint {
     private static final long LEGACY_MAGIC_LO = 0x1950a86a20f9469cL; // magic number 0x1950a86a20f9469cfc6c
@@ -118,8 +127,64 @@ public final class TorchCheckpoint {
         try {
             Object raw = isZip(file) ? readZip(file) : readLegacy(file);
             return materialise(raw);
-        } catch (IOException | PickleException | ClassCastException | IndexOutOfBoundsException e) {
-            throw new InvalidInputException(file + ": not a readable PyTorch checkpoint (" + e.getMessage() + ")", e);
+        } catch (IOException | PickleException | ClassCastException | IndexOutOfBoundsException | ArithmeticException
+                | NullPointerException | NegativeArraySizeException | IllegalArgumentException | IllegalStateException e) {
+            // whatever a damaged or hostile file makes the parser trip over is one error about the file
+            throw new InvalidInputException("not a readable PyTorch checkpoint: " + file + ": " + why(e), e);
+        }
+    }
+
+    private static String why(Exception e) {
+        String m = e.getMessage();
+        if (e instanceof ArithmeticException) {
+            return "a declared size overflows (" + m + ")";
+        }
+        if (e instanceof NullPointerException || m == null || m.isBlank()) {
+            return "malformed (" + e.getClass().getSimpleName() + (m == null ? "" : ": " + m) + ")";
+        }
+        return m;
+    }
+
+    /** Largest data.pkl accepted: object pickles of state dicts are kilobytes. */
+    private static final long MAX_PICKLE = 256L << 20;
+
+    /**
+     * The razorvine unpickler allocates a string or byte string at the length the opcode declares;
+     * this one first checks that length against the bytes left in the input.
+     */
+    private static class GuardedUnpickler extends Unpickler {
+        private final LongSupplier left;
+
+        GuardedUnpickler(LongSupplier left) {
+            this.left = left;
+        }
+
+        @Override
+        protected Object dispatch(short key) throws PickleException, IOException {
+            int width = switch (key) {
+                case 'X', 'B', 'T', 0x8b -> 4; // BINUNICODE, BINBYTES, BINSTRING, LONG4
+                case 0x8d, 0x8e, 0x96 -> 8; // BINUNICODE8, BINBYTES8, BYTEARRAY8
+                default -> 0;
+            };
+            if (width > 0) {
+                if (!input.markSupported()) {
+                    throw new IllegalStateException("guarded unpickling needs a markable stream");
+                }
+                input.mark(width);
+                byte[] b = input.readNBytes(width);
+                input.reset();
+                if (b.length < width) {
+                    throw new PickleException("truncated pickle (opcode 0x" + Integer.toHexString(key) + " without its length)");
+                }
+                ByteBuffer len = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+                long n = width == 4 ? Integer.toUnsignedLong(len.getInt()) : len.getLong();
+                long after = left.getAsLong() - width;
+                if (n < 0 || n > after) {
+                    throw new PickleException("pickle opcode '" + (char) key + "' (0x" + Integer.toHexString(key) + ") declares "
+                            + Long.toUnsignedString(n) + " bytes but only " + Math.max(0, after) + " follow");
+                }
+            }
+            return super.dispatch(key);
         }
     }
 
@@ -155,7 +220,8 @@ public final class TorchCheckpoint {
                     .findFirst().orElseThrow(() -> new IOException("no data.pkl in the archive"));
             String prefix = pkl.getName().substring(0, pkl.getName().length() - "data.pkl".length());
             Map<String, Storage> storages = new HashMap<>();
-            Unpickler unpickler = new Unpickler() {
+            ByteArrayInputStream pickle = new ByteArrayInputStream(BoundedReads.zipEntry(zip, pkl, MAX_PICKLE));
+            Unpickler unpickler = new GuardedUnpickler(pickle::available) {
                 @Override
                 protected Object persistentLoad(Object pid) {
                     Object[] t = (Object[]) pid;
@@ -166,32 +232,36 @@ public final class TorchCheckpoint {
                         if (e == null) {
                             throw new PickleException("storage data/" + k + " missing");
                         }
-                        try (InputStream in = zip.getInputStream(e)) {
-                            s.data = in.readAllBytes();
+                        long numel = t.length > 4 ? ((Number) t[4]).longValue() : -1;
+                        if (numel >= 0 && e.getSize() >= 0 && Math.multiplyExact(numel, s.type.bytes()) > e.getSize()) {
+                            throw new PickleException("storage data/" + k + " declares " + numel + " " + s.type.dtype()
+                                    + " elements but entry '" + e.getName() + "' holds " + e.getSize() + " bytes");
+                        }
+                        try {
+                            s.data = BoundedReads.zipEntry(zip, e, BoundedReads.MAX_ARRAY);
                         } catch (IOException ex) {
-                            throw new PickleException("reading storage " + k + ": " + ex.getMessage());
+                            throw new PickleException("storage data/" + k + ": " + ex.getMessage());
                         }
                         return s;
                     });
                 }
             };
-            try (InputStream in = zip.getInputStream(pkl)) {
-                return unpickler.load(in);
-            }
+            return unpickler.load(pickle);
         }
     }
 
     private static Object readLegacy(Path file) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+        BoundedReads.Counting counted = new BoundedReads.Counting(new BufferedInputStream(Files.newInputStream(file)), Files.size(file));
+        try (DataInputStream in = new DataInputStream(counted)) {
             Map<String, Storage> storages = new HashMap<>();
-            Unpickler plain = new Unpickler();
+            Unpickler plain = new GuardedUnpickler(counted::remaining);
             Object magic = plain.load(in);
             if (!(magic instanceof BigInteger) && !(magic instanceof Number)) {
                 throw new IOException("no torch magic number");
             }
             plain.load(in); // protocol version
             plain.load(in); // sys_info
-            Unpickler objects = new Unpickler() {
+            Unpickler objects = new GuardedUnpickler(counted::remaining) {
                 @Override
                 protected Object persistentLoad(Object pid) {
                     Object[] t = (Object[]) pid;
@@ -200,13 +270,22 @@ public final class TorchCheckpoint {
             };
             Object root = objects.load(in);
             @SuppressWarnings("unchecked")
-            List<Object> keys = (List<Object>) new Unpickler().load(in);
+            List<Object> keys = (List<Object>) new GuardedUnpickler(counted::remaining).load(in);
             byte[] eight = new byte[8];
             for (Object key : keys) {
                 Storage s = storages.get(String.valueOf(key));
+                if (s == null) {
+                    throw new IOException("storage key '" + key + "' is not used by any tensor (unknown storage)");
+                }
                 in.readFully(eight);
                 long n = ByteBuffer.wrap(eight).order(ByteOrder.LITTLE_ENDIAN).getLong();
-                s.data = new byte[Math.toIntExact(n * s.type.bytes())];
+                long bytes = n < 0 ? -1 : Math.multiplyExact(n, (long) s.type.bytes());
+                if (bytes < 0 || bytes > counted.remaining() || bytes > BoundedReads.MAX_ARRAY) {
+                    throw new IOException("storage '" + key + "' declares " + n + " " + s.type.dtype() + " elements ("
+                            + (bytes < 0 ? "a negative size" : bytes + " bytes") + ") but only " + counted.remaining()
+                            + " bytes are left in the file");
+                }
+                s.data = new byte[(int) bytes];
                 in.readFully(s.data);
             }
             return root;
@@ -239,9 +318,29 @@ public final class TorchCheckpoint {
 
     private static Tensor tensor(PendingTensor p) {
         long[] shape = p.shape();
+        if (p.storage().data == null) {
+            throw new PickleException("a tensor's storage has no data in the file");
+        }
+        if (shape.length != p.stride().length) {
+            throw new PickleException("tensor shape " + Arrays.toString(shape) + " and stride "
+                    + Arrays.toString(p.stride()) + " differ in rank");
+        }
+        long elements = p.storage().data.length / p.storage().type.bytes();
         long n = 1;
-        for (long d : shape) {
-            n *= d;
+        long last = p.offset(); // the furthest element the view reaches
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] < 0 || p.stride()[d] < 0) {
+                throw new PickleException("tensor with negative shape or stride " + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, shape[d]);
+            if (shape[d] > 0) {
+                last = Math.addExact(last, Math.multiplyExact(shape[d] - 1, p.stride()[d]));
+            }
+        }
+        // checked before the values are allocated: a shape may not claim more than its storage holds
+        if (p.offset() < 0 || (n > 0 && last >= elements) || n > elements) {
+            throw new PickleException("tensor of shape " + Arrays.toString(shape) + " (offset " + p.offset()
+                    + ") reaches beyond its storage of " + elements + " " + p.storage().type.dtype() + " elements");
         }
         double[] values = new double[Math.toIntExact(n)];
         ByteBuffer buf = ByteBuffer.wrap(p.storage().data).order(ByteOrder.LITTLE_ENDIAN);

@@ -112,7 +112,7 @@ public final class Safetensors {
             throw new InvalidInputException(source + ": truncated safetensors (" + all.length + " bytes)");
         }
         long headerLength = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (headerLength <= 0 || 8 + headerLength > all.length) {
+        if (headerLength <= 0 || headerLength > all.length - 8) {
             throw new InvalidInputException(source + ": not a safetensors file (header length " + headerLength + ")");
         }
         JsonNode header;
@@ -132,14 +132,32 @@ public final class Safetensors {
             }
             JsonNode t = e.getValue();
             DataType type = type(t.path("dtype").asText(), source, e.getKey());
-            long[] dims = new long[t.path("shape").size()];
-            for (int i = 0; i < dims.length; i++) {
-                dims[i] = t.path("shape").get(i).asLong();
+            JsonNode offsets = t.path("data_offsets");
+            if (!t.path("shape").isArray() || !offsets.isArray() || offsets.size() != 2
+                    || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+                throw new InvalidInputException(source + ": tensor '" + e.getKey() + "' lacks a shape list or two data_offsets");
             }
-            long begin = dataStart + t.path("data_offsets").get(0).asLong();
-            long end = dataStart + t.path("data_offsets").get(1).asLong();
+            long[] dims = new long[t.path("shape").size()];
+            long count = 1;
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = t.path("shape").get(i).asLong(-1);
+                // the declared shape is checked against the bytes present before anything is allocated
+                if (dims[i] < 0 || (dims[i] > 0 && count > all.length / dims[i])) {
+                    throw new InvalidInputException(source + ": tensor '" + e.getKey() + "' declares shape " + t.path("shape")
+                            + ", more elements than the " + all.length + "-byte file holds");
+                }
+                count *= dims[i];
+            }
+            long first = offsets.get(0).asLong();
+            long last = offsets.get(1).asLong();
+            if (first < 0 || last < first || last > all.length - dataStart) {
+                throw new InvalidInputException(source + ": tensor '" + e.getKey() + "' data_offsets " + offsets
+                        + " lie outside the " + (all.length - dataStart) + " data bytes (truncated file?)");
+            }
+            long begin = dataStart + first;
+            long end = dataStart + last;
             Shape shape = new Shape(dims);
-            if (end > all.length || begin > end || end - begin != shape.size() * type.getNumOfBytes()) {
+            if (end > all.length || begin > end || end - begin != count * type.getNumOfBytes()) {
                 throw new InvalidInputException(source + ": tensor '" + e.getKey() + "' data out of bounds or wrong size (truncated file?)");
             }
             ByteBuffer data = ByteBuffer.allocateDirect((int) (end - begin)).order(ByteOrder.nativeOrder());

@@ -7,6 +7,7 @@ import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Trial;
 import io.cddpm.runs.EpochRecord;
 import io.cddpm.runs.EvaluationRecord;
+import io.cddpm.runs.Provenance;
 import io.cddpm.runs.RunFolder;
 import io.cddpm.state.TrialStatus;
 import io.cddpm.state.TrialStore;
@@ -181,6 +182,14 @@ public final class TrialLifecycle {
         RunHandle handle = run.tracking();
         int epochs = run.config().training().epochs();
         return new TrainingListener() {
+            @Override
+            public void onStart(Provenance provenance) {
+                Map<String, String> fields = new LinkedHashMap<>(provenance.toMap());
+                fields.remove("train_seconds"); // it grows with every epoch: the checkpoints and exported weights carry it
+                fields.remove("created");
+                tracker.setTags(handle, RunTags.provenance(fields));
+            }
+
             @Override
             public void onStep(long step, double loss, double lr) {
                 tracker.logProgress(handle, Map.of("loss", loss, "lr", lr), step);

@@ -1,10 +1,12 @@
 package io.cddpm.render;
 
+import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.core.Seeds;
 import io.cddpm.data.ConditionFile;
 import io.cddpm.data.LabeledImage;
 import io.cddpm.data.Labels;
+import io.cddpm.data.SafeNames;
 import io.cddpm.data.TrainSpec;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -24,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
-import javax.imageio.ImageIO;
 
 /**
  * Renders an i-CLEVR-compatible dataset in the course's layout: {@code DIR/train.json},
@@ -57,10 +58,15 @@ public final class DatasetRenderer {
 
     /** Renders every entry of the spec (scenes built object by object) into {@code out}. */
     public Summary renderSpec(TrainSpec spec, Path out, IntConsumer progress) {
+        for (LabeledImage e : spec.entries()) {
+            // before anything is written: a name that would leave out/iclevr/ is refused by name
+            SafeNames.resolve(out.resolve(IMAGE_DIR), e.fileName(), spec.source() + ": entry");
+        }
+        int[] drawn = drawable(spec.labels());
         List<SceneGroups.Group> groups = SceneGroups.of(spec.entries());
         long start = System.nanoTime();
         prepare(out, spec.labels());
-        runAll(groups.size(), i -> renderGroup(groups.get(i), out), progress);
+        runAll(groups.size(), i -> renderGroup(groups.get(i), out, drawn), progress);
         writeSpec(out.resolve("train.json"), spec.entries());
         return new Summary(spec.size(), (System.nanoTime() - start) / 1e9);
     }
@@ -75,9 +81,11 @@ public final class DatasetRenderer {
             int c = i % conditions.size();
             entries.add(new LabeledImage(String.format("cond_%06d.png", i), conditions.conditions().get(c), conditions.indices().get(c)));
         }
+        int[] drawn = drawable(conditions.labels());
         long start = System.nanoTime();
         prepare(out, conditions.labels());
-        runAll(entries.size(), i -> renderGroup(new SceneGroups.Group(entries.get(i).fileName(), List.of(entries.get(i))), out), progress);
+        runAll(entries.size(), i -> renderGroup(new SceneGroups.Group(entries.get(i).fileName(), List.of(entries.get(i))), out, drawn),
+                progress);
         writeSpec(out.resolve("train.json"), entries);
         return new Summary(entries.size(), (System.nanoTime() - start) / 1e9);
     }
@@ -143,20 +151,48 @@ public final class DatasetRenderer {
         return images;
     }
 
-    private int renderGroup(SceneGroups.Group group, Path out) {
+    /**
+     * What the renderer draws for each label of a vocabulary: the index {@code 8 * shape + color}
+     * its name ("red cube") spells. The renderer used to draw by index alone, so a custom
+     * objects.json with an unknown color ("pink cube") or another order was drawn with the built-in
+     * label of that index (gray) under the wrong name; such a label is now refused by name.
+     */
+    static int[] drawable(Labels labels) {
+        List<String> colors = List.of("gray", "red", "blue", "green", "brown", "purple", "cyan", "yellow");
+        int[] out = new int[labels.size()];
+        for (int i = 0; i < out.length; i++) {
+            String name = labels.name(i);
+            String[] parts = name.trim().split("\\s+");
+            int color = parts.length == 2 ? colors.indexOf(parts[0]) : -1;
+            int shape = -1;
+            for (ShapeKind k : ShapeKind.values()) {
+                if (parts.length == 2 && k.name().equalsIgnoreCase(parts[1])) {
+                    shape = k.ordinal();
+                }
+            }
+            if (color < 0 || shape < 0) {
+                throw new InvalidInputException(labels.source() + ": label '" + name + "' (index " + i
+                        + ") cannot be rendered: labels are '<color> <shape>' with colors " + String.join(", ", colors)
+                        + " and shapes cube, sphere, cylinder");
+            }
+            out[i] = 8 * shape + color;
+        }
+        return out;
+    }
+
+    private int renderGroup(SceneGroups.Group group, Path out, int[] drawn) {
         List<int[]> steps = new ArrayList<>();
         for (LabeledImage image : group.images()) {
-            steps.add(image.indices());
+            int[] step = new int[image.indices().length];
+            for (int k = 0; k < step.length; k++) {
+                step[k] = drawn[image.indices()[k]];
+            }
+            steps.add(step);
         }
         List<BufferedImage> images = renderScenes(group.key(), steps);
         for (int i = 0; i < images.size(); i++) {
-            Path file = out.resolve(IMAGE_DIR).resolve(group.images().get(i).fileName());
-            try {
-                Files.createDirectories(file.getParent());
-                ImageIO.write(images.get(i), "png", file.toFile());
-            } catch (IOException e) {
-                throw new UncheckedIOException("writing " + file, e);
-            }
+            Path file = SafeNames.resolve(out.resolve(IMAGE_DIR), group.images().get(i).fileName(), "image");
+            AtomicFiles.writePng(images.get(i), file);
         }
         return images.size();
     }

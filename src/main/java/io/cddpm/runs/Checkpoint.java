@@ -11,6 +11,7 @@ import io.cddpm.config.ConfigHash;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.core.AtomicFiles;
+import io.cddpm.core.BoundedReads;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.model.Safetensors;
 import java.io.EOFException;
@@ -41,16 +42,21 @@ public record Checkpoint(
         Map<String, NDArray> model,
         Map<String, NDArray> ema,
         Map<String, NDArray> optimizer,
-        List<EpochRecord> history) {
+        List<EpochRecord> history,
+        Provenance provenance) {
 
     static final int FORMAT = 1;
+    /** Where the provenance goes in an exported weights file's metadata. */
+    public static final String PROVENANCE_KEY_PREFIX = "provenance.";
+    /** state.json and config.yaml are text of a few kilobytes; more is not a cddpm checkpoint. */
+    static final long MAX_TEXT_ENTRY = 64L << 20;
     private static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
     /** The state.json document. */
-    record State(int format, int epoch, long step, String configHash, String created, List<EpochRecord> history) {}
+    record State(int format, int epoch, long step, String configHash, String created, List<EpochRecord> history, Provenance provenance) {}
 
     /** Writes the checkpoint to a temporary file beside {@code file}, then renames it into place. */
     public void write(Path file) {
@@ -58,7 +64,7 @@ public record Checkpoint(
             try (ZipOutputStream zip = new ZipOutputStream(os)) {
                 zip.setLevel(1);
                 entry(zip, "state.json", JSON.writeValueAsBytes(
-                        new State(FORMAT, epoch, step, ConfigHash.of(config), Instant.now().toString(), history)));
+                        new State(FORMAT, epoch, step, ConfigHash.of(config), Instant.now().toString(), history, provenance)));
                 entry(zip, "config.yaml", ConfigLoader.toYaml(config).getBytes(StandardCharsets.UTF_8));
                 entry(zip, "model.safetensors", Safetensors.toBytes(model, Map.of("format", "cddpm-unet")));
                 entry(zip, "ema.safetensors", Safetensors.toBytes(ema, Map.of("format", "cddpm-unet-ema")));
@@ -85,7 +91,8 @@ public record Checkpoint(
                 if (e == null) {
                     throw new InvalidInputException(file + ": not a cddpm checkpoint (missing " + name + ")");
                 }
-                entries.put(name, zip.getInputStream(e).readAllBytes());
+                // declared sizes are checked before reading: a small deflated entry can claim (or inflate to) gigabytes
+                entries.put(name, BoundedReads.zipEntry(zip, e, name.endsWith(".safetensors") ? BoundedReads.MAX_ARRAY : MAX_TEXT_ENTRY));
             }
             State state = JSON.readValue(entries.get("state.json"), new TypeReference<State>() {});
             if (state.format() != FORMAT) {
@@ -97,19 +104,52 @@ public record Checkpoint(
                     new LinkedHashMap<>(Safetensors.read(entries.get("model.safetensors"), manager, where + "!model.safetensors").tensors()),
                     new LinkedHashMap<>(Safetensors.read(entries.get("ema.safetensors"), manager, where + "!ema.safetensors").tensors()),
                     new LinkedHashMap<>(Safetensors.read(entries.get("optimizer.safetensors"), manager, where + "!optimizer.safetensors").tensors()),
-                    state.history() == null ? List.of() : state.history());
+                    state.history() == null ? List.of() : state.history(), state.provenance());
         } catch (ZipException e) {
             throw new InvalidInputException(file + ": corrupt or truncated checkpoint (" + e.getMessage() + ")", e);
         } catch (EOFException e) {
             throw new InvalidInputException(file + ": truncated checkpoint", e);
         } catch (IOException e) {
             throw new InvalidInputException(file + ": unreadable checkpoint (" + e.getMessage() + ")", e);
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            throw new InvalidInputException(file + ": corrupt checkpoint (" + e.getMessage() + ")", e);
         }
     }
 
     /** Writes the EMA weights (diffusers-style names) as one safetensors file, atomically. */
     public void exportEma(Path file) {
-        AtomicFiles.write(file, Safetensors.toBytes(ema, Map.of("format", "cddpm-unet-ema", "epoch", Integer.toString(epoch))));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("format", "cddpm-unet-ema");
+        metadata.put("epoch", Integer.toString(epoch));
+        metadata.put("config_hash", ConfigHash.of(config));
+        if (provenance != null) {
+            metadata.putAll(provenance.toMap(PROVENANCE_KEY_PREFIX));
+        }
+        AtomicFiles.write(file, Safetensors.toBytes(ema, metadata));
+    }
+
+    /** What a checkpoint says about itself, without its tensors. */
+    public record Info(int epoch, long step, String configHash, String created, int historyEpochs, Provenance provenance,
+            ExperimentConfig config, Map<String, Long> entries) {}
+
+    /** Reads state.json and config.yaml of a checkpoint, and the sizes of its entries (no tensors). */
+    public static Info readInfo(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException(file + ": checkpoint not found");
+        }
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            Map<String, Long> sizes = new LinkedHashMap<>();
+            zip.stream().forEach(e -> sizes.put(e.getName(), e.getSize()));
+            ZipEntry stateEntry = zip.getEntry("state.json");
+            if (stateEntry == null) {
+                throw new InvalidInputException(file + ": not a cddpm checkpoint (missing state.json)");
+            }
+            State state = JSON.readValue(BoundedReads.zipEntry(zip, stateEntry, MAX_TEXT_ENTRY), new TypeReference<State>() {});
+            return new Info(state.epoch(), state.step(), state.configHash(), state.created(),
+                    state.history() == null ? 0 : state.history().size(), state.provenance(), readConfig(file), sizes);
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": corrupt or truncated checkpoint (" + e.getMessage() + ")", e);
+        }
     }
 
     /** Only the config a checkpoint was trained with (no tensors are read). */
@@ -122,7 +162,7 @@ public record Checkpoint(
             if (e == null) {
                 throw new InvalidInputException(file + ": not a cddpm checkpoint (missing config.yaml)");
             }
-            return ConfigLoader.fromYaml(new String(zip.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8), file + "!config.yaml");
+            return ConfigLoader.fromYaml(new String(BoundedReads.zipEntry(zip, e, MAX_TEXT_ENTRY), StandardCharsets.UTF_8), file + "!config.yaml");
         } catch (IOException e) {
             throw new InvalidInputException(file + ": corrupt or truncated checkpoint (" + e.getMessage() + ")", e);
         }

@@ -1,12 +1,15 @@
 package io.cddpm.train;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import io.cddpm.config.DatasetConfig;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Precision;
 import io.cddpm.config.TrainingConfig;
+import io.cddpm.core.BuildInfo;
 import io.cddpm.core.Engines;
 import io.cddpm.core.ProgressBars;
 import io.cddpm.data.BatchIterator;
@@ -20,8 +23,10 @@ import io.cddpm.optim.AdamW;
 import io.cddpm.optim.LearningRate;
 import io.cddpm.runs.Checkpoint;
 import io.cddpm.runs.EpochRecord;
+import io.cddpm.runs.Provenance;
 import io.cddpm.runs.RunFolder;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +101,9 @@ public final class Trainer {
                 LOG.info("resumed from {} at epoch {}, step {}", resume, startEpoch, step);
             }
             TrainStep trainStep = new TrainStep(config, unet, params, adam, ema, new ParameterStore(root, false));
+            double earlierSeconds = history.stream().mapToDouble(r -> r.seconds() == null ? 0 : r.seconds()).sum();
+            Provenance provenance = provenance(device).withTrainSeconds(earlierSeconds);
+            listener.onStart(provenance);
             Path last = resume;
             LOG.info("training on {} in {}{} with {} kernels", device, t.precision().id(),
                     t.precision() == Precision.BF16 ? " mixed precision (fp32 master weights)" : "",
@@ -135,11 +143,26 @@ public final class Trainer {
                 listener.onEpoch(record);
                 if (epoch % t.checkpointEvery() == 0 || epoch == t.epochs()) {
                     last = run.checkpoint(epoch);
-                    new Checkpoint(config, epoch, step, params, ema.weights(), adam.state(), history).write(last);
+                    double trainSeconds = history.stream().mapToDouble(r -> r.seconds() == null ? 0 : r.seconds()).sum();
+                    new Checkpoint(config, epoch, step, params, ema.weights(), adam.state(), history,
+                            provenance.withTrainSeconds(trainSeconds)).write(last);
                     listener.onCheckpoint(epoch, last);
                 }
             }
             return new Result(last, history, step);
         }
+    }
+
+    /** What this training is made of: versions, kernels, precision, device, and the exact data. */
+    private Provenance provenance(Device device) {
+        DatasetConfig d = config.dataset();
+        String source = d.rendered()
+                ? String.format("render of %s (seed %d)", d.render().spec() == null ? "the built-in train.json" : d.render().spec(),
+                        d.render().seed())
+                : "root " + Path.of(d.root()).toAbsolutePath().normalize();
+        String data = String.format("%s, %d images at %dpx, sha256:%s", source, dataset.size(), dataset.resolution(), dataset.digest());
+        return new Provenance(BuildInfo.version(), BuildInfo.gitCommit().orElse(null), Engine.getDjlVersion(),
+                Engine.getEngine("PyTorch").getVersion(), TorchKernels.implementation(), config.training().precision().id(),
+                device.toString(), data, BuildInfo.host(), Instant.now().toString(), 0);
     }
 }

@@ -67,11 +67,7 @@ public final class Images {
 
     /** Writes a PNG, creating the parent folders. */
     public static void writePng(BufferedImage image, Path out) {
-        AtomicFiles.write(out, os -> {
-            if (!ImageIO.write(image, "png", os)) {
-                throw new IllegalStateException("no PNG writer available");
-            }
-        });
+        AtomicFiles.writePng(image, out);
     }
 
     /** Reads an image file (PNG, JPEG); InvalidInputException naming the file when it is not one. */

@@ -2,12 +2,9 @@ package io.cddpm.tracking;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class RunTagsTest {
     @Test
@@ -19,9 +16,7 @@ class RunTagsTest {
     }
 
     @Test
-    void noGitCommitOutsideAWorkTree(@TempDir Path dir) {
-        if (System.getenv(RunTags.GIT_COMMIT_ENV) == null) {
-            assertTrue(RunTags.gitCommit(dir).isEmpty());
-        }
+    void provenanceFieldsBecomePrefixedTags() {
+        assertEquals(Map.of("cddpm.provenance.precision", "bf16"), RunTags.provenance(Map.of("precision", "bf16")));
     }
 }

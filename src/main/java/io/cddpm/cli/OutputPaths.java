@@ -1,0 +1,52 @@
+package io.cddpm.cli;
+
+import io.cddpm.core.InvalidInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Checks where a command will write before it does the work: minutes of sampling or training used
+ * to end in a raw UncheckedIOException because {@code --out} named a file where a folder was
+ * expected (or an unwritable place). A bad output is an input error, exit 2, with the option and
+ * path named, found in the first second.
+ */
+final class OutputPaths {
+    private OutputPaths() {}
+
+    /** {@code dir} as an output folder: created if missing; refused if it is a file or not writable. */
+    static Path folder(Path dir, String option) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new InvalidInputException(option + " " + dir + ": exists and is not a folder (the output is a folder)");
+        }
+        create(dir, option, dir);
+        if (!Files.isWritable(dir)) {
+            throw new InvalidInputException(option + " " + dir + ": folder is not writable");
+        }
+        return dir;
+    }
+
+    /** {@code file} as an output file: its folder is created if missing; refused if it is a folder or cannot be written. */
+    static Path file(Path file, String option) {
+        if (Files.isDirectory(file)) {
+            throw new InvalidInputException(option + " " + file + ": is a folder (the output is a file)");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (Files.exists(parent) && !Files.isDirectory(parent)) {
+            throw new InvalidInputException(option + " " + file + ": " + parent + " exists and is not a folder");
+        }
+        create(parent, option, file);
+        if (!Files.isWritable(parent) || (Files.exists(file) && !Files.isWritable(file))) {
+            throw new InvalidInputException(option + " " + file + ": not writable");
+        }
+        return file;
+    }
+
+    private static void create(Path dir, String option, Path given) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new InvalidInputException(option + " " + given + ": cannot create folder " + dir + " (" + e + ")", e);
+        }
+    }
+}
