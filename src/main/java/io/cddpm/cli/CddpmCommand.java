@@ -24,8 +24,10 @@ import picocli.CommandLine.Spec;
             NoiseScheduleCommand.class,
             RunCommand.class,
             EvaluateCommand.class,
+            SamplingTableCommand.class,
             ReportCommand.class,
             ConfigCommand.class,
+            InspectCommand.class,
         })
 public final class CddpmCommand implements Runnable {
     @Spec

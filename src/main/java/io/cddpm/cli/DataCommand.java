@@ -6,7 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code cddpm data}: render and validate datasets. */
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Render (synth) and validate (check) i-CLEVR datasets.", subcommands = {DataSynthCommand.class, DataCheckCommand.class, DataCacheCommand.class})
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Render, validate and cache i-CLEVR datasets; draw new label sets.", subcommands = {DataSynthCommand.class, DataCheckCommand.class, DataCacheCommand.class, DataConditionsCommand.class})
 public final class DataCommand implements Runnable {
     @Spec
     CommandSpec spec;

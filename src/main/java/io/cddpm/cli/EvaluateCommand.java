@@ -6,12 +6,17 @@ import io.cddpm.config.SamplingConfig;
 import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.ConditionFile;
+import io.cddpm.data.DatasetCache;
+import io.cddpm.data.DatasetRoot;
+import io.cddpm.data.IclevrDataset;
 import io.cddpm.data.ImageResizer;
 import io.cddpm.data.Labels;
+import io.cddpm.data.TrainSpec;
 import io.cddpm.eval.Accuracy;
 import io.cddpm.eval.CheckpointScorer;
 import io.cddpm.eval.Evaluator;
 import io.cddpm.eval.NpzImages;
+import io.cddpm.eval.ResNet18;
 import io.cddpm.runs.Checkpoint;
 import io.cddpm.runs.SampleLayout;
 import io.cddpm.viz.Images;
@@ -28,7 +33,8 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Score generated images against their conditions with a ResNet18 evaluator (the course's",
             "checkpoint.pth, zip or legacy format, or a safetensors file): accuracy = top-k hits / true labels, pooled.",
-            "With --checkpoint it samples the images from a DDPM checkpoint first (sampler options as in 'sample')."})
+            "With --checkpoint it samples the images from a DDPM checkpoint first (sampler options as in 'sample');",
+            "with --data it scores a dataset root (train.json + images, e.g. ground-truth renders) with its own labels."})
 public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--images", description = "A folder of 000.png, 001.png, ... (one per condition, in order) or an images.npz.")
     Path images;
@@ -39,7 +45,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling = new SamplingOptions();
 
-    @Option(names = "--conditions", required = true, description = "test.json-style label lists, or 'test' / 'new_test'.")
+    @Option(names = "--data", paramLabel = "ROOT", description = "Instead of --images: a dataset root (train.json, objects.json, iclevr/),"
+            + " e.g. from 'data synth --conditions'; every image is scored against its own labels (the evaluator's ceiling).")
+    Path data;
+
+    @Option(names = "--size", description = "With --data: load the images at this size (default: the images' own size when square, else 64).")
+    Integer size;
+
+    @Option(names = "--conditions", description = "test.json-style label lists, or 'test' / 'new_test' (required with --images and --checkpoint).")
     String conditions;
 
     @Option(names = "--evaluator", required = true, description = "Evaluator weights: checkpoint.pth ({'model': state_dict}) or .safetensors.")
@@ -50,8 +63,16 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if ((images == null) == (checkpoint == null)) {
-            throw new InvalidInputException("give exactly one of --images (generated images) and --checkpoint (sample them first)");
+        int sources = (images == null ? 0 : 1) + (checkpoint == null ? 0 : 1) + (data == null ? 0 : 1);
+        if (sources != 1) {
+            throw new InvalidInputException("give exactly one of --images (generated images), --checkpoint (sample them first) and --data"
+                    + " (a dataset root)");
+        }
+        if (data != null) {
+            return scoreDataset();
+        }
+        if (conditions == null) {
+            throw new InvalidInputException("--conditions is required with --images and --checkpoint (a test.json-style file, or test / new_test)");
         }
         ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
         SamplingConfig chosen = checkpoint == null ? null : sampling.over(Checkpoint.readConfig(checkpoint));
@@ -76,6 +97,41 @@ public final class EvaluateCommand implements Callable<Integer> {
                     r.meanImageAccuracy());
         }
         return ExitCodes.OK;
+    }
+
+    /** Scores every image of a dataset root against its own labels. */
+    private Integer scoreDataset() {
+        DatasetRoot root = DatasetRoot.of(data);
+        TrainSpec spec = root.validate();
+        int resolution = size != null ? size : nativeSize(root.image(spec.entries().get(0).fileName()));
+        if (resolution < 8 || resolution > 1024) {
+            throw new InvalidInputException("--size " + resolution + ": must be between 8 and 1024 pixels");
+        }
+        IclevrDataset dataset = DatasetCache.forRoot(root).load(root, resolution, null);
+        Engines.pytorch();
+        try (Evaluator eval = Evaluator.load(evaluator); NDManager manager = NDManager.newBaseManager()) {
+            int n = dataset.size();
+            int r = dataset.resolution();
+            float[] pixels = new float[n * dataset.imageBytes()];
+            for (int i = 0; i < n; i++) {
+                dataset.image(i, pixels, i * dataset.imageBytes());
+            }
+            Accuracy.Result result = eval.score(manager.create(pixels, new Shape(n, 3, r, r)), dataset.labelIndices());
+            if (details) {
+                for (int i = 0; i < n; i++) {
+                    System.out.printf("%s %d/%d %s%n", dataset.name(i), result.images().get(i).hits(), result.images().get(i).labels(),
+                            spec.entries().get(i).labels());
+                }
+            }
+            System.out.printf("accuracy %.4f (%d images of %s at %dpx)   mean_image_accuracy %.4f%n", result.accuracy(), n, data, r,
+                    result.meanImageAccuracy());
+        }
+        return ExitCodes.OK;
+    }
+
+    private static int nativeSize(Path png) {
+        var image = Images.read(png);
+        return image.getWidth() == image.getHeight() ? image.getWidth() : ResNet18.INPUT_SIZE;
     }
 
     /** The images to score as float32 NCHW in [-1, 1]: an images.npz (layout checked, see NpzImages) or a folder of NNN.png. */

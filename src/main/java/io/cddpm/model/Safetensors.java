@@ -88,6 +88,21 @@ public final class Safetensors {
 
     /** Only the {@code __metadata__} strings of a safetensors file (reads the header, not the tensors). */
     public static Map<String, String> metadata(Path file) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        header(file).path("__metadata__").fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+        return metadata;
+    }
+
+    /** How many tensors a safetensors file holds (reads the header only). */
+    public static int tensorCount(Path file) {
+        int n = 0;
+        for (var it = header(file).fieldNames(); it.hasNext();) {
+            n += it.next().equals("__metadata__") ? 0 : 1;
+        }
+        return n;
+    }
+
+    private static JsonNode header(Path file) {
         try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
             byte[] len = in.readNBytes(8);
             long headerLength = len.length < 8 ? -1 : ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
@@ -98,10 +113,7 @@ public final class Safetensors {
             if (json.length < headerLength) {
                 throw new InvalidInputException(file + ": truncated safetensors header");
             }
-            Map<String, String> metadata = new LinkedHashMap<>();
-            JSON.readTree(new String(json, StandardCharsets.UTF_8)).path("__metadata__").fields()
-                    .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-            return metadata;
+            return JSON.readTree(new String(json, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new InvalidInputException(file + ": unreadable safetensors (" + e.getMessage() + ")", e);
         }

@@ -20,11 +20,14 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The life of a trial, kept consistent in the state database and the tracker: begun (new, resumed
@@ -34,6 +37,7 @@ import org.apache.camel.Exchange;
  * happens in between. Console lines about a trial's life come from here.
  */
 public final class TrialLifecycle {
+    private static final Logger LOG = LoggerFactory.getLogger(TrialLifecycle.class);
     private static final String KIND_TAG = "cddpm.kind";
     private static final String TRIAL_TAG = "cddpm.trial";
 
@@ -41,6 +45,7 @@ public final class TrialLifecycle {
     private final TrialStore store;
     private final PrintStream console;
     private final RunHandle parent;
+    private final Map<TrialRun, TrialLog> logs = new IdentityHashMap<>();
 
     /**
      * Opens the sweep's parent run: the one a killed or crashed run of the same experiment and config
@@ -101,6 +106,7 @@ public final class TrialLifecycle {
             tracker.logParams(handle, ConfigFlattener.flatten(c));
         }
         run.begin(resumed ? TrialRun.Start.RESUMED : TrialRun.Start.NEW, handle);
+        logs.put(run, TrialLog.open(run.folder().log()));
         store.start(run.folder().dir(), c.experimentName(), run.trial().label(), hash, ConfigLoader.toYaml(c), handle.key());
         console.println(run.describe() + ": " + (resumed ? "continuing" : "starting") + " in " + run.folder().dir());
         return run;
@@ -115,6 +121,7 @@ public final class TrialLifecycle {
         store.finish(run.folder().dir());
         run.finished();
         console.printf("%s: done in %.0f s%n", run.describe(), run.secondsSinceStart());
+        closeLog(run);
         return run;
     }
 
@@ -135,6 +142,15 @@ public final class TrialLifecycle {
             store.fail(run.folder().dir(), message);
         }
         console.println(run.describe() + ": FAILED: " + message + " (checkpoints kept in " + run.folder().checkpoints() + ")");
+        LOG.error("{} failed", run.describe(), e);
+        closeLog(run);
+    }
+
+    private void closeLog(TrialRun run) {
+        TrialLog log = logs.remove(run);
+        if (log != null) {
+            log.close();
+        }
     }
 
     /** Ends the sweep's parent run: FAILED if any trial failed. */

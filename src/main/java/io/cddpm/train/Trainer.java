@@ -98,7 +98,7 @@ public final class Trainer {
                     step = c.step();
                     history.addAll(c.history());
                 }
-                LOG.info("resumed from {} at epoch {}, step {}", resume, startEpoch, step);
+                LOG.debug("resumed from {} at epoch {}, step {}", resume, startEpoch, step);
             }
             TrainStep trainStep = new TrainStep(config, unet, params, adam, ema, new ParameterStore(root, false));
             double earlierSeconds = history.stream().mapToDouble(r -> r.seconds() == null ? 0 : r.seconds()).sum();

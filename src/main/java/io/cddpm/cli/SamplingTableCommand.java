@@ -1,0 +1,155 @@
+package io.cddpm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.cddpm.config.ConfigLoader;
+import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.SamplingConfig;
+import io.cddpm.core.AtomicFiles;
+import io.cddpm.core.Engines;
+import io.cddpm.core.InvalidInputException;
+import io.cddpm.data.ConditionFile;
+import io.cddpm.data.Labels;
+import io.cddpm.diffusion.SamplerKind;
+import io.cddpm.eval.Evaluator;
+import io.cddpm.eval.SamplingSweep;
+import io.cddpm.runs.Checkpoint;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cddpm sampling-table}: accuracy against sampling cost (sampler, steps, guidance, seeds) for one checkpoint. */
+@Command(name = "sampling-table", mixinStandardHelpOptions = true,
+        description = "Score a checkpoint for each sampler setting (DDIM steps, DDPM, guidance weights, seeds), with seconds per 32 images.")
+public final class SamplingTableCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true, description = "A cddpm checkpoint (.ckpt).")
+    Path checkpoint;
+
+    @Option(names = "--evaluator", required = true, description = "Evaluator weights: checkpoint.pth or .safetensors.")
+    Path evaluator;
+
+    @Option(names = "--conditions", split = ",", defaultValue = "test,new_test",
+            description = "Condition files (test.json-style paths, or test / new_test), comma-separated (default ${DEFAULT-VALUE}).")
+    List<String> conditions;
+
+    @Option(names = "--samplers", split = ",", defaultValue = "ddim:10,ddim:20,ddim:50,ddim:100,ddpm",
+            description = "Sampler settings: ddim:STEPS or ddpm (all train timesteps), comma-separated (default ${DEFAULT-VALUE}).")
+    List<String> samplers;
+
+    @Option(names = "--guidance", split = ",", description = "Guidance weights, comma-separated (default: the checkpoint config's).")
+    List<Double> guidance;
+
+    @Option(names = "--seeds", split = ",", defaultValue = "0", description = "Sampling seeds, comma-separated; rows are averaged over them too.")
+    List<Long> seeds;
+
+    @Option(names = "--eta", description = "DDIM eta (default: the checkpoint config's).")
+    Double eta;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--json", description = "Also write every row to this JSON file.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (batch <= 0) {
+            throw new InvalidInputException("--batch " + batch + ": must be positive");
+        }
+        if (json != null) {
+            OutputPaths.file(json, "--json");
+        }
+        ExperimentConfig base = Checkpoint.readConfig(checkpoint);
+        List<SamplingConfig> settings = settings(base);
+        List<ConditionFile> files = new ArrayList<>();
+        for (String c : conditions) {
+            files.add(ConditionFile.resolve(c, Labels.builtin()));
+        }
+        Engines.pytorch();
+        System.out.printf("%-6s %6s %8s %6s %s %10s%n", "sampler", "steps", "guidance", "seed",
+                String.join(" ", files.stream().map(f -> String.format("%10s", f.name())).toList()), "s/32 img");
+        List<SamplingSweep.Row> rows;
+        try (Evaluator eval = Evaluator.load(evaluator)) {
+            rows = SamplingSweep.run(checkpoint, settings, files, eval, batch, r -> System.out.printf("%-6s %6d %8.2f %6d %s %10.1f%n",
+                    r.sampling().sampler().id(), r.denoisingSteps(), r.sampling().guidance(), r.sampling().seed(),
+                    String.join(" ", r.accuracy().values().stream().map(a -> String.format("%10.4f", a)).toList()), r.secondsPer32()));
+        }
+        if (seeds.size() > 1) {
+            printMeans(rows, files);
+        }
+        if (json != null) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (SamplingSweep.Row r : rows) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("sampler", r.sampling().sampler().id());
+                m.put("steps", r.denoisingSteps());
+                m.put("guidance", r.sampling().guidance());
+                m.put("seed", r.sampling().seed());
+                m.put("accuracy", r.accuracy());
+                m.put("seconds_per_32_images", r.secondsPer32());
+                out.add(m);
+            }
+            AtomicFiles.write(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(Map.of(
+                    "checkpoint", checkpoint.toString(), "evaluator", evaluator.toString(), "rows", out)));
+            System.out.println("rows written to " + json);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Every (sampler, guidance, seed) combination, validated like the config's sampling section. */
+    private List<SamplingConfig> settings(ExperimentConfig base) {
+        List<SamplingConfig> out = new ArrayList<>();
+        SamplingConfig b = base.sampling();
+        List<Double> weights = guidance == null || guidance.isEmpty() ? List.of(b.guidance()) : guidance;
+        for (String spec : samplers) {
+            String[] parts = spec.trim().split(":");
+            SamplerKind kind;
+            try {
+                kind = SamplerKind.of(parts[0]);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("--samplers '" + spec + "': " + e.getMessage());
+            }
+            int steps;
+            try {
+                steps = parts.length > 1 ? Integer.parseInt(parts[1]) : kind == SamplerKind.DDPM ? base.diffusion().trainTimesteps() : b.steps();
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("--samplers '" + spec + "': steps must be an integer (e.g. ddim:50)");
+            }
+            for (double w : weights) {
+                for (long seed : seeds) {
+                    SamplingConfig s = new SamplingConfig(kind, steps, eta != null ? eta : b.eta(), w, seed, b.useEma());
+                    try {
+                        out.add(ConfigLoader.withSampling(base, s).sampling());
+                    } catch (InvalidInputException e) {
+                        throw new InvalidInputException("--samplers '" + spec + "' with --guidance " + w + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void printMeans(List<SamplingSweep.Row> rows, List<ConditionFile> files) {
+        System.out.println("mean over seeds:");
+        Map<String, List<SamplingSweep.Row>> groups = new LinkedHashMap<>();
+        for (SamplingSweep.Row r : rows) {
+            groups.computeIfAbsent(r.sampling().sampler().id() + ":" + r.denoisingSteps() + ":" + r.sampling().guidance(), k -> new ArrayList<>())
+                    .add(r);
+        }
+        for (List<SamplingSweep.Row> g : groups.values()) {
+            SamplingSweep.Row first = g.get(0);
+            List<String> cells = new ArrayList<>();
+            for (ConditionFile f : files) {
+                cells.add(String.format("%10.4f", g.stream().mapToDouble(r -> r.accuracy().get(f.name())).average().orElse(Double.NaN)));
+            }
+            System.out.printf("%-6s %6d %8.2f %6s %s %10.1f%n", first.sampling().sampler().id(), first.denoisingSteps(),
+                    first.sampling().guidance(), "mean", String.join(" ", cells), g.stream().mapToDouble(SamplingSweep.Row::secondsPer32).average()
+                            .orElse(Double.NaN));
+        }
+    }
+}
