@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 
 /** {@code cddpm bench}: training and sampling throughput of an architecture, as one JSON line. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure train images/s (forward + backward + AdamW + EMA, after warm-up) and sampling",
-            "model evaluations/s of an architecture on synthetic data; prints one JSON line."})
+        description = "Measure training images/s, sampling evaluations/s and peak memory of a UNet on this machine.",
+        footer = {"Measure train images/s (forward + backward + AdamW + EMA, after warm-up) and sampling", "model evaluations/s of an architecture on synthetic data; prints one JSON line."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--arch", required = true, description = "tiny32, base32 or lab64.")
     ModelPreset arch;

@@ -14,8 +14,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cddpm config FILE}: validate an experiment file and show its trials (nothing is run). */
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Validate an experiment YAML (errors name file, line and key) and list its trials with their "
-                + "run directories and config hashes. Runs nothing.")
+        description = "Validate an experiment YAML and list its trials with their run folders and config hashes; runs nothing.",
+        footer = {"Validate an experiment YAML (errors name file, line and key) and list its trials with their run directories and config hashes. Runs nothing."})
 public final class ConfigCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The experiment YAML, e.g. experiments/quickstart.yaml.")
     Path file;

@@ -14,10 +14,8 @@ import picocli.CommandLine.Option;
 
 /** {@code cddpm data synth}: render an i-CLEVR-compatible dataset. */
 @Command(name = "synth", mixinStandardHelpOptions = true,
-        description = {
-            "Render a CLEVR-style dataset in the course's layout: DIR/train.json, objects.json, test.json,",
-            "new_test.json and one PNG per entry in DIR/iclevr/. Scenes NAME_0/_1/_2 add objects one at a time.",
-            "With --conditions, render COUNT ground-truth images for arbitrary label lists instead."})
+        description = "Render a CLEVR-style dataset in the course's layout (train.json, objects.json, iclevr/), or ground truth for label lists.",
+        footer = {"Render a CLEVR-style dataset in the course's layout: DIR/train.json, objects.json, test.json,", "new_test.json and one PNG per entry in DIR/iclevr/. Scenes NAME_0/_1/_2 add objects one at a time.", "With --conditions, render COUNT ground-truth images for arbitrary label lists instead."})
 public final class DataSynthCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output dataset root.")
     Path out;

@@ -31,10 +31,8 @@ import picocli.CommandLine.Option;
 
 /** {@code cddpm evaluate}: score generated images with the multi-label classifier. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Score generated images against their conditions with a ResNet18 evaluator (the course's",
-            "checkpoint.pth, zip or legacy format, or a safetensors file): accuracy = top-k hits / true labels, pooled.",
-            "With --checkpoint it samples the images from a DDPM checkpoint first (sampler options as in 'sample');",
-            "with --data it scores a dataset root (train.json + images, e.g. ground-truth renders) with its own labels."})
+        description = "Score generated images, a checkpoint's samples or a dataset root with a ResNet18 evaluator (the course's accuracy).",
+        footer = {"Score generated images against their conditions with a ResNet18 evaluator (the course's", "checkpoint.pth, zip or legacy format, or a safetensors file): accuracy = top-k hits / true labels, pooled.", "With --checkpoint it samples the images from a DDPM checkpoint first (sampler options as in 'sample');", "with --data it scores a dataset root (train.json + images, e.g. ground-truth renders) with its own labels."})
 public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--images", description = "A folder of 000.png, 001.png, ... (one per condition, in order) or an images.npz.")
     Path images;

@@ -23,9 +23,8 @@ import picocli.CommandLine.Option;
 
 /** {@code cddpm evaluator train}: train the ResNet18 evaluator and save it as safetensors. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train the ResNet18 multi-label evaluator (BCE, mirror/shift augmentation, AdamW, seeded) on a dataset",
-            "root at --size (default 64). After every epoch it prints the loss and the held-out accuracy (the official metric); at the",
-            "end per-label precision/recall. Weights: safetensors with torchvision's names; OUT.json holds the history."})
+        description = "Train the ResNet18 evaluator on dataset roots and report its held-out accuracy per epoch and per label.",
+        footer = {"Train the ResNet18 multi-label evaluator (BCE, mirror/shift augmentation, AdamW, seeded) on a dataset", "root at --size (default 64). After every epoch it prints the loss and the held-out accuracy (the official metric); at the", "end per-label precision/recall. Weights: safetensors with torchvision's names; OUT.json holds the history."})
 public final class EvaluatorTrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Training dataset root (train.json + iclevr/); repeat it to train "
             + "on several, e.g. the same spec rendered with other seeds.")

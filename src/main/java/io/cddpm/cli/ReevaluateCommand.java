@@ -13,9 +13,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cddpm reevaluate}: re-score the finished trials of an experiment (what the scheduled re-evaluation runs). */
 @Command(name = "reevaluate", mixinStandardHelpOptions = true,
-        description = {"Re-score the latest and the best checkpoint of every finished trial of an experiment with the",
-            "current evaluator and the YAML's sampler settings; log reeval/accuracy_<test file> and",
-            "reeval/best_accuracy_<test file> to each trial's MLflow run and append to its reevaluations.json."})
+        description = "Re-score the latest and best checkpoints of an experiment's finished trials into their own MLflow runs.",
+        footer = {"Re-score the latest and the best checkpoint of every finished trial of an experiment with the", "current evaluator and the YAML's sampler settings; log reeval/accuracy_<test file> and", "reeval/best_accuracy_<test file> to each trial's MLflow run and append to its reevaluations.json."})
 public final class ReevaluateCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "Experiment YAML.")
     Path file;

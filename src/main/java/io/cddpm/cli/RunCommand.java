@@ -15,9 +15,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cddpm run}: an experiment or sweep through the Camel routes. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run an experiment YAML (every sweep trial, one at a time) through the Camel routes in routes/:",
-            "data prep -> training (a checkpoint every checkpoint_every epochs) -> samples, grids, progressive image,",
-            "plots -> report. Exit 0 when every trial succeeded, 1 when any failed (the others still run)."})
+        description = "Run an experiment's trials through the Camel pipeline, tracked in MLflow; finished trials are reused, unfinished ones resumed.",
+        footer = {"Run an experiment YAML (every sweep trial, one at a time) through the Camel routes in routes/:", "data prep -> training (a checkpoint every checkpoint_every epochs) -> samples, grids, progressive image,", "plots -> report. Exit 0 when every trial succeeded, 1 when any failed (the others still run)."})
 public final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "Experiment YAML.")
     Path file;

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 
 /** {@code cddpm sample}: generate one image per condition from a checkpoint. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = {"Generate one image per condition of a test.json-style file from a checkpoint (EMA weights):",
-            "DIR/000.png ..., DIR/images.npz (key 'images', float32 NCHW in [-1, 1]) and DIR/grid.png (8 per row)."})
+        description = "Draw one image per condition from a checkpoint: PNGs, images.npz and an 8-per-row grid.",
+        footer = {"Generate one image per condition of a test.json-style file from a checkpoint (EMA weights):", "DIR/000.png ..., DIR/images.npz (key 'images', float32 NCHW in [-1, 1]) and DIR/grid.png (8 per row)."})
 public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "Checkpoint file.")
     Path checkpoint;

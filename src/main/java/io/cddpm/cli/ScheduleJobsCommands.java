@@ -42,8 +42,8 @@ final class ScheduleJobsCommands {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = {"Register an experiment's schedule.sweep_cron / schedule.reeval_cron (replacing earlier ones of the",
-                "same experiment). They fire while 'cddpm serve' runs, and are kept across restarts."})
+            description = "Register the sweep_cron and reeval_cron of an experiment YAML.",
+            footer = {"Register an experiment's schedule.sweep_cron / schedule.reeval_cron (replacing earlier ones of the", "same experiment). They fire while 'cddpm serve' runs, and are kept across restarts."})
     static final class AddSchedule implements Callable<Integer> {
         @Parameters(index = "0", description = "Experiment YAML with a schedule: section.")
         Path file;

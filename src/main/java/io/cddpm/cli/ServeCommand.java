@@ -15,9 +15,8 @@ import sun.misc.Signal;
 
 /** {@code cddpm serve}: the long-running scheduler that fires the registered sweeps and re-evaluations. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run the Quartz scheduler over the schedules registered with 'cddpm schedule add' (kept in the H2",
-            "state database): each fire runs the sweep or re-evaluation through the Camel pipeline, one job at a time.",
-            "SIGTERM or Ctrl-C stops it cleanly (exit 0); a sweep it interrupts resumes from its checkpoints next time."})
+        description = "Fire the registered schedules (sweeps, re-evaluations) one job at a time until SIGTERM or Ctrl-C.",
+        footer = {"Run the Quartz scheduler over the schedules registered with 'cddpm schedule add' (kept in the H2", "state database): each fire runs the sweep or re-evaluation through the Camel pipeline, one job at a time.", "SIGTERM or Ctrl-C stops it cleanly (exit 0); a sweep it interrupts resumes from its checkpoints next time."})
 public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {

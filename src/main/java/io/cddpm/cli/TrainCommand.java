@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 
 /** {@code cddpm train}: train the model(s) of an experiment file, without orchestration or tracking. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train the conditional DDPM of an experiment YAML (every sweep trial in turn), writing checkpoints,",
-            "history.json and config.yaml into output_dir/name/trial. For tracked runs use `cddpm run`."})
+        description = "Train an experiment's trials one after another, without tracking, writing checkpoints to each run folder.",
+        footer = {"Train the conditional DDPM of an experiment YAML (every sweep trial in turn), writing checkpoints,", "history.json and config.yaml into output_dir/name/trial. For tracked runs use `cddpm run`."})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "Experiment YAML.")
     Path config;

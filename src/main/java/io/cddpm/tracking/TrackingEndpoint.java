@@ -4,6 +4,7 @@ import io.cddpm.config.TrackingConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,11 +25,16 @@ public final class TrackingEndpoint implements AutoCloseable {
 
     /** The configured tracking URI (YAML first, then the environment), if any. */
     public static Optional<String> configuredUri(TrackingConfig config) {
+        return configuredUri(config, System.getenv());
+    }
+
+    /** The configured tracking URI: the YAML's, else {@code env[MLFLOW_TRACKING_URI]}, if any. */
+    static Optional<String> configuredUri(TrackingConfig config, Map<String, String> env) {
         if (config != null && config.uri() != null && !config.uri().isBlank()) {
             return Optional.of(config.uri().trim());
         }
-        String env = System.getenv(URI_ENV);
-        return env == null || env.isBlank() ? Optional.empty() : Optional.of(env.trim());
+        String fromEnv = env.get(URI_ENV);
+        return fromEnv == null || fromEnv.isBlank() ? Optional.empty() : Optional.of(fromEnv.trim());
     }
 
     /** Uses the configured server, or starts the local one and prints its UI address to out. */

@@ -30,17 +30,28 @@ class ConditionalUNetTest {
         }
     }
 
+    /** The labels and the timestep both reach the output (the label Linear is added to the time embedding), and the shape is kept. */
     @Test
-    void forwardKeepsTheImageShape() {
+    void theConditionAndTheTimestepChangeTheOutput() {
         Engines.pytorch();
         ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24);
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16), manager, 0);
-            NDArray x = manager.randomNormal(new Shape(2, 3, 16, 16));
-            NDArray t = manager.create(new float[] {10, 900});
-            NDArray y = manager.zeros(new Shape(2, 24), DataType.FLOAT32);
-            NDArray out = unet.predict(new ParameterStore(manager, false), x, t, y, false);
-            assertEquals(new Shape(2, 3, 16, 16), out.getShape());
+            ParameterStore ps = new ParameterStore(manager, false);
+            NDArray x = manager.randomNormal(new Shape(1, 3, 16, 16));
+            NDArray none = manager.zeros(new Shape(1, 24), DataType.FLOAT32);
+            float[] redCube = new float[24];
+            redCube[1] = 1;
+            NDArray red = manager.create(redCube, new Shape(1, 24));
+            NDArray t500 = manager.create(new float[] {500});
+            NDArray base = unet.predict(ps, x, t500, none, /* training= */ false);
+            assertEquals(new Shape(1, 3, 16, 16), base.getShape());
+            float byLabel = unet.predict(ps, x, t500, red, /* training= */ false).sub(base).abs().max().getFloat();
+            float byTime = unet.predict(ps, x, manager.create(new float[] {10}), none, /* training= */ false).sub(base).abs().max().getFloat();
+            float again = unet.predict(ps, x, t500, none, /* training= */ false).sub(base).abs().max().getFloat();
+            Assertions.assertTrue(byLabel > 1e-4, "the label did not change the output: " + byLabel);
+            Assertions.assertTrue(byTime > 1e-4, "the timestep did not change the output: " + byTime);
+            assertEquals(0f, again, 0f, "the same input gives the same output");
         }
     }
 
