@@ -95,6 +95,11 @@ public final class ImageSampler implements AutoCloseable {
         return sampling.sampler() == SamplerKind.DDPM ? new DdpmScheduler(sc) : new DdimScheduler(sc, sampling.steps(), sampling.eta());
     }
 
+    /** How many denoising steps (network evaluations per image, without guidance) these settings take. */
+    public int denoisingSteps(SamplingConfig sampling) {
+        return scheduler(sampling).timesteps().length;
+    }
+
     /**
      * Samples one image per condition row, {@code batchSize} at a time; the result lives in {@code out}.
      *
