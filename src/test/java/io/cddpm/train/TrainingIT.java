@@ -144,6 +144,27 @@ class TrainingIT {
         assertTrue(err.toString().contains("bad.ckpt"), err.toString());
     }
 
+    /**
+     * The sampling table scores every (sampler, guidance, seed) setting of one checkpoint and writes them as JSON; evaluate --data
+     * scores the rendered training set itself. A one-epoch evaluator is enough: the numbers are not judged, the plumbing is.
+     */
+    @Test
+    void samplingTableAndDatasetScoring() throws Exception {
+        Path data = Files.list(work.resolve("runs/datasets")).findFirst().orElseThrow();
+        Path evaluator = work.resolve("evaluator.safetensors");
+        assertEquals(0, Main.run("evaluator", "train", "--data", data.toString(), "--size", "16", "--epochs", "1", "--holdout", "32",
+                "--batch", "16", "--out", evaluator.toString()));
+        Path json = work.resolve("table.json");
+        assertEquals(0, Main.run("sampling-table", "--checkpoint", trained.checkpoint(10).toString(), "--evaluator", evaluator.toString(),
+                "--samplers", "ddim:2,ddim:4", "--guidance", "1,3", "--seeds", "0,1", "--json", json.toString()));
+        String table = Files.readString(json);
+        assertEquals(8, table.split("\"seconds_per_32_images\"", -1).length - 1, "2 samplers x 2 weights x 2 seeds: " + table);
+        assertTrue(table.contains("\"new_test\""), table);
+        assertEquals(0, Main.run("evaluate", "--data", data.toString(), "--evaluator", evaluator.toString()));
+        assertEquals(2, Main.run("sampling-table", "--checkpoint", trained.checkpoint(10).toString(), "--evaluator", evaluator.toString(),
+                "--samplers", "ddim:zero"));
+    }
+
     /** bf16 mixed precision: the loss falls as in fp32, the checkpoint keeps fp32 master weights, sampling works. */
     @Test
     void trainsAndSamplesInBf16MixedPrecision() throws Exception {
