@@ -24,7 +24,8 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        try (Schedules schedules = Schedules.open(StateDatabase.defaultUrl())) {
+        // the state database first: a second process gets the clear "in use by another cddpm process" error
+        try (StateDatabase state = StateDatabase.open(); Schedules schedules = Schedules.open(state.url())) {
             ScheduleJobsCommands.print(schedules.list());
             schedules.start(new Launcher() {
                 @Override
@@ -39,7 +40,7 @@ public final class ServeCommand implements Callable<Integer> {
                     Reevaluation.run(ConfigLoader.load(yaml, overrides), System.out);
                 }
             });
-            System.out.println("scheduler started (state " + StateDatabase.defaultUrl() + "); SIGTERM or Ctrl-C stops it");
+            System.out.println("scheduler started (state " + StateDatabase.directory() + "); SIGTERM or Ctrl-C stops it");
             stop.await();
             System.out.println("stopping ...");
             schedules.shutdown(false);
