@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
             EvaluateCommand.class,
             ReportCommand.class,
             ConfigCommand.class,
+            OutboxCommand.class,
         })
 public final class CddpmCommand implements Runnable {
     @Spec
