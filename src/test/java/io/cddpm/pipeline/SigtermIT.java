@@ -73,7 +73,8 @@ class SigtermIT {
         if (!exited) {
             first.destroyForcibly();
         }
-        System.out.printf("SIGTERM -> exit in %.2f s%n", seconds);
+        System.out.printf("SIGTERM -> exit in %.2f s; the run's last lines:%n%s%n", seconds,
+                String.join("\n", out1.lines().skip(Math.max(0, out1.lines().count() - 15)).toList()));
         assertTrue(exited, "no exit within 15 s of SIGTERM:\n" + out1);
         assertEquals(130, first.exitValue(), out1);
         assertFalse(out1.contains("already closed"), out1);
