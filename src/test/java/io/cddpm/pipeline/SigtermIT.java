@@ -116,6 +116,53 @@ class SigtermIT {
         }
     }
 
+    /** {@code cddpm serve} with a sweep training: SIGTERM stops the training at a step, then serve, exit 0. */
+    @Test
+    void sigtermStopsServeWithASweepRunningCleanly(@TempDir Path dir) throws Exception {
+        Path exe = MlflowTestServer.executableOrSkip();
+        try (MlflowServer server = MlflowTestServer.start(exe, dir.resolve("mlflow"), MlflowServer.freePort())) {
+            Path yaml = dir.resolve("served.yaml");
+            Files.writeString(yaml, """
+                    name: served
+                    output_dir: %s
+                    resolution: 16
+                    dataset: { render: { count: 96, seed: 0 }, test_files: [test] }
+                    model: { preset: custom, block_out_channels: [32, 64], layers_per_block: 1, attention_levels: [false, true] }
+                    training: { epochs: 30, batch_size: 16, checkpoint_every: 10, evaluate_every: 30 }
+                    evaluation: { evaluator: train, evaluator_epochs: 1 }
+                    tracking: { uri: "%s" }
+                    schedule: { sweep_cron: "0/2 * * * * ?" }
+                    """.formatted(dir.resolve("runs"), server.trackingUri()));
+            Path addLog = dir.resolve("add.log");
+            assertEquals(0, cddpm(dir, exe, addLog, "schedule", "add", yaml.toString()).waitFor(), Files.readString(addLog));
+            Path log = dir.resolve("serve.log");
+            Process serve = cddpm(dir, exe, log, "serve");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (!Files.readString(log).contains("epoch 1/30")) {
+                assertTrue(serve.isAlive(), "serve ended:\n" + Files.readString(log));
+                assertTrue(System.nanoTime() < deadline, "no epoch within 10 minutes:\n" + Files.readString(log));
+                Thread.sleep(100);
+            }
+            List<ListeningSockets.Listener> listening = ListeningSockets.of(serve.toHandle());
+            assertTrue(listening.isEmpty(), "serve listens on " + listening);
+            long t0 = System.nanoTime();
+            serve.toHandle().destroy(); // SIGTERM
+            boolean exited = serve.waitFor(15, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            String out = Files.readString(log);
+            if (!exited) {
+                serve.destroyForcibly();
+            }
+            System.out.printf("serve: SIGTERM -> exit in %.2f s%n", seconds);
+            assertTrue(exited, "serve did not stop within 15 s of SIGTERM:\n" + out);
+            assertEquals(0, serve.exitValue(), out);
+            assertFalse(out.contains("already closed"), out);
+            assertFalse(out.contains("they are lost") || out.contains("it is lost"), out);
+            assertTrue(out.contains("interrupted") && out.strip().endsWith("stopped"), out);
+            assertTrue(Files.isRegularFile(RunFolder.of(dir.resolve("runs/served/default")).interruptedCheckpoint()), out);
+        }
+    }
+
     private static Process cddpm(Path workDir, Path mlflow, Path log, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-Dcddpm.state=" + workDir.resolve("state"), "-jar",
