@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
             ReportCommand.class,
             ConfigCommand.class,
             InspectCommand.class,
+            OutboxCommand.class,
         })
 public final class CddpmCommand implements Runnable {
     @Spec

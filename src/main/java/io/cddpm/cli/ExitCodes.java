@@ -13,6 +13,8 @@ public final class ExitCodes {
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int BAD_INPUT = 2;
+    /** Stopped by SIGTERM or Ctrl-C after saving its progress (128 + SIGINT, as shells report an interrupted command). */
+    public static final int INTERRUPTED = 130;
 
     private ExitCodes() {}
 

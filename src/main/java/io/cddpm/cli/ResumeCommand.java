@@ -3,6 +3,8 @@ package io.cddpm.cli;
 import ai.djl.ndarray.NDManager;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.core.Engines;
+import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.StopRequest;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.render.DatasetPreparer;
 import io.cddpm.runs.Checkpoint;
@@ -15,7 +17,9 @@ import picocli.CommandLine.Option;
 
 /** {@code cddpm resume}: continue a training run from one of its checkpoints to its planned total. */
 @Command(name = "resume", mixinStandardHelpOptions = true,
-        description = "Continue training from a checkpoint (same config, same total step count; the run directory is the checkpoint's).")
+        description = "Continue a training from one of its checkpoints (e.g. the interrupted.ckpt of a stopped run) to its planned end.",
+        footer = {"Continue training from a checkpoint (same config, same total step count; the run directory is the checkpoint's),",
+            "e.g. the interrupted.ckpt a SIGTERM/Ctrl-C left. Stops the same way (exit 130)."})
 public final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "A checkpoint file (RUN/checkpoints/epoch-NNNN.ckpt).")
     Path checkpoint;
@@ -36,9 +40,18 @@ public final class ResumeCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         System.out.printf("resuming %s from epoch %d of %d%n", runDir, epoch, config.training().epochs());
-        IclevrDataset data = DatasetPreparer.load(config.dataset(), config.resolution(), Path.of(config.outputDir()), config.training().limitImages());
-        Trainer.Result result = new Trainer(config, RunFolder.of(runDir), data, null, Trainer.Progress.BAR).train(checkpoint);
-        System.out.printf("trained to step %d; last checkpoint %s%n", result.steps(), result.lastCheckpoint());
-        return ExitCodes.OK;
+        RunFolder folder = RunFolder.of(runDir);
+        try (Interrupts interrupts = Interrupts.install(); RunFolder.Lock lock = folder.tryLock().orElseThrow(() -> new InvalidInputException(
+                runDir + " is being trained by another cddpm process (" + folder.lockHolder() + ")"))) {
+            IclevrDataset data = DatasetPreparer.load(config.dataset(), config.resolution(), Path.of(config.outputDir()),
+                    config.training().limitImages());
+            Trainer.Result result = new Trainer(config, folder, data, null, Trainer.Progress.BAR).train(checkpoint);
+            System.out.printf("trained to step %d; last checkpoint %s%n", result.steps(), result.lastCheckpoint());
+            return ExitCodes.OK;
+        } catch (StopRequest.Stopped e) {
+            System.out.println("interrupted (" + StopRequest.reason() + "); continue with: cddpm resume --checkpoint "
+                    + folder.interruptedCheckpoint());
+            return ExitCodes.INTERRUPTED;
+        }
     }
 }

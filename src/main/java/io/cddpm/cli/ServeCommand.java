@@ -11,19 +11,21 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import sun.misc.Signal;
 
 /** {@code cddpm serve}: the long-running scheduler that fires the registered sweeps and re-evaluations. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Fire the registered schedules (sweeps, re-evaluations) one job at a time until SIGTERM or Ctrl-C.",
-        footer = {"Run the Quartz scheduler over the schedules registered with 'cddpm schedule add' (kept in the H2", "state database): each fire runs the sweep or re-evaluation through the Camel pipeline, one job at a time.", "SIGTERM or Ctrl-C stops it cleanly (exit 0); a sweep it interrupts resumes from its checkpoints next time."})
+        footer = {"Run the Quartz scheduler over the schedules registered with 'cddpm schedule add' (kept in the H2",
+            "state database): each fire runs the sweep or re-evaluation through the Camel pipeline, one job at a time.",
+            "SIGTERM or Ctrl-C stops it cleanly (exit 0): a running sweep stops after its current training step with a",
+            "step-exact checkpoint and resumes from it next time; the state database closes last."})
 public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
-        try (Schedules schedules = Schedules.open(StateDatabase.defaultUrl())) {
+        // the state database first: a second process gets the clear "in use by another cddpm process" error
+        try (Interrupts interrupts = Interrupts.install(stop::countDown);
+                StateDatabase state = StateDatabase.open(); Schedules schedules = Schedules.open(state.url())) {
             ScheduleJobsCommands.print(schedules.list());
             schedules.start(new Launcher() {
                 @Override
@@ -38,10 +40,11 @@ public final class ServeCommand implements Callable<Integer> {
                     Reevaluation.run(ConfigLoader.load(yaml, overrides), System.out);
                 }
             });
-            System.out.println("scheduler started (state " + StateDatabase.defaultUrl() + "); SIGTERM or Ctrl-C stops it");
+            System.out.println("scheduler started (state " + StateDatabase.directory() + "); SIGTERM or Ctrl-C stops it");
             stop.await();
             System.out.println("stopping ...");
-            schedules.shutdown(false);
+            // a running job stops at its next safe point (StopRequest) and saves its progress: wait for it, then close
+            schedules.shutdown(true);
         }
         System.out.println("stopped");
         return ExitCodes.OK;

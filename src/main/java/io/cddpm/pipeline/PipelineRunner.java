@@ -2,6 +2,7 @@ package io.cddpm.pipeline;
 
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Trial;
+import io.cddpm.core.StopRequest;
 import io.cddpm.state.StateDatabase;
 import io.cddpm.state.TrialStore;
 import io.cddpm.tracking.TrackingSession;
@@ -25,9 +26,16 @@ public final class PipelineRunner {
     /** The endpoint of the trial route. */
     static final String TRIAL_ENDPOINT = "direct:trial";
     private final PrintStream console;
+    private final boolean overwrite;
 
     public PipelineRunner(PrintStream console) {
+        this(console, false);
+    }
+
+    /** @param overwrite whether trials may replace the results of another config in their folders ({@code --overwrite}) */
+    public PipelineRunner(PrintStream console, boolean overwrite) {
         this.console = console;
+        this.overwrite = overwrite;
     }
 
     /** Where the route files are: $cddpm.home/routes, ./routes, or the jar's copy. */
@@ -46,16 +54,28 @@ public final class PipelineRunner {
         return "classpath:routes/*.yaml";
     }
 
-    /** Runs every trial, tracked in MLflow; returns them with their final status. */
+    /**
+     * Runs every trial, tracked in MLflow; returns them with their final status. Nothing starts when a
+     * trial's folder holds results of another config and overwrite is off. After a stop request
+     * ({@link StopRequest}) the running trial saves its progress and no further trial starts; the tracker
+     * then delivers what it can, a local MLflow server is stopped, and the state database closes last.
+     */
     public List<TrialRun> run(ExperimentConfig experiment) throws Exception {
-        try (StateDatabase state = StateDatabase.open();
-                TrackingSession tracking = TrackingSession.open(experiment.tracking(), state.dataSource(), console)) {
-            console.println("tracking to MLflow at " + tracking.tracker().uri() + " (experiment '" + experiment.experimentName() + "')");
-            TrialLifecycle lifecycle = new TrialLifecycle(tracking.tracker(), new TrialStore(state.dataSource()), experiment, console);
-            List<TrialRun> runs = run(experiment, lifecycle);
-            lifecycle.finishSweep(runs);
-            return runs;
+        try (StateDatabase state = StateDatabase.open()) {
+            TrialStore store = new TrialStore(state.dataSource());
+            TrialLifecycle.refuseOverwrites(store, experiment.trials(), overwrite);
+            try (TrackingSession tracking = TrackingSession.open(experiment.tracking(), state.dataSource(), console)) {
+                return run(experiment, tracking, store);
+            }
         }
+    }
+
+    private List<TrialRun> run(ExperimentConfig experiment, TrackingSession tracking, TrialStore store) throws Exception {
+        console.println("tracking to MLflow at " + tracking.tracker().uri() + " (experiment '" + experiment.experimentName() + "')");
+        TrialLifecycle lifecycle = new TrialLifecycle(tracking.tracker(), store, experiment, console, overwrite);
+        List<TrialRun> runs = run(experiment, lifecycle);
+        lifecycle.finishSweep(runs);
+        return runs;
     }
 
     private List<TrialRun> run(ExperimentConfig experiment, TrialLifecycle lifecycle) throws Exception {
@@ -71,7 +91,7 @@ public final class PipelineRunner {
         try {
             main.start();
             ProducerTemplate producer = main.getCamelContext().createProducerTemplate();
-            for (int i = 0; i < trials.size(); i++) {
+            for (int i = 0; i < trials.size() && !StopRequest.requested(); i++) {
                 TrialRun run = new TrialRun(trials.get(i), i, trials.size());
                 producer.sendBody(TRIAL_ENDPOINT, run);
                 runs.add(run);

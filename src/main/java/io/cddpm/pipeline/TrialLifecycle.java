@@ -5,6 +5,8 @@ import io.cddpm.config.ConfigHash;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Trial;
+import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.StopRequest;
 import io.cddpm.runs.EpochRecord;
 import io.cddpm.runs.EvaluationRecord;
 import io.cddpm.runs.Provenance;
@@ -46,15 +48,25 @@ public final class TrialLifecycle {
     private final PrintStream console;
     private final RunHandle parent;
     private final Map<TrialRun, TrialLog> logs = new IdentityHashMap<>();
+    private final boolean overwrite;
+
+    /** {@link #TrialLifecycle(Tracker, TrialStore, ExperimentConfig, PrintStream, boolean)} without overwriting. */
+    public TrialLifecycle(Tracker tracker, TrialStore store, ExperimentConfig experiment, PrintStream console) {
+        this(tracker, store, experiment, console, false);
+    }
 
     /**
      * Opens the sweep's parent run: the one a killed or crashed run of the same experiment and config
      * left unfinished (so a restart continues it), or a new one.
+     *
+     * @param overwrite whether a trial whose folder holds the results of another config may replace them
+     *                  ({@code --overwrite}); without it such a trial is refused
      */
-    public TrialLifecycle(Tracker tracker, TrialStore store, ExperimentConfig experiment, PrintStream console) {
+    public TrialLifecycle(Tracker tracker, TrialStore store, ExperimentConfig experiment, PrintStream console, boolean overwrite) {
         this.tracker = tracker;
         this.store = store;
         this.console = console;
+        this.overwrite = overwrite;
         String hash = ConfigHash.of(experiment);
         RunHandle open = store.openSweep(experiment.experimentName(), hash).flatMap(tracker::resumeRun).orElse(null);
         if (open == null) {
@@ -74,6 +86,7 @@ public final class TrialLifecycle {
         this.store = store;
         this.console = console;
         this.parent = null;
+        this.overwrite = false;
     }
 
     /** A lifecycle for re-evaluating finished trials (it starts and ends no runs). */
@@ -84,18 +97,89 @@ public final class TrialLifecycle {
     // ---- the route's edges --------------------------------------------------------------------
 
     /**
-     * Begins a trial: an identical FINISHED trial is reused (not rerun); an unfinished one with the
-     * same config continues its tracker run and checkpoints; anything else starts a new child run.
+     * Refuses, before anything starts, a sweep whose trial folders hold results of another config (or of
+     * a training this state database does not know, e.g. {@code cddpm train}'s), unless overwrite: names
+     * the folders and {@code --overwrite}.
+     */
+    public static void refuseOverwrites(TrialStore store, List<Trial> trials, boolean overwrite) {
+        if (overwrite) {
+            return;
+        }
+        List<String> conflicts = new ArrayList<>();
+        for (Trial t : trials) {
+            conflict(store, t.runDir(), ConfigHash.of(t.config())).ifPresent(conflicts::add);
+        }
+        if (!conflicts.isEmpty()) {
+            throw new InvalidInputException("not overwriting earlier results: " + String.join("; ", conflicts)
+                    + ". Run again with --overwrite to replace them, or give the changed config its own name or output_dir");
+        }
+    }
+
+    /**
+     * Why starting the config with this hash in runDir would overwrite earlier results, if it would: the
+     * folder holds files of a trial recorded with another config hash (FINISHED, RUNNING or FAILED alike:
+     * its checkpoints belong to that config), or files of a training the state database has no record of.
+     */
+    static Optional<String> conflict(TrialStore store, Path runDir, String hash) {
+        RunFolder folder = RunFolder.of(runDir);
+        if (!folder.exists()) {
+            return Optional.empty();
+        }
+        Optional<TrialStore.Row> row = store.find(runDir);
+        if (row.isEmpty()) {
+            return Optional.of(folder.dir() + " holds results this state database has no record of (e.g. from `cddpm train`)");
+        }
+        if (!row.get().configHash().equals(hash)) {
+            return Optional.of(folder.dir() + " holds the results of a " + row.get().status() + " trial with another config (hash "
+                    + row.get().configHash().substring(0, 12) + ", now " + hash.substring(0, 12) + ")");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Begins a trial: its run folder is locked first (a trial another process is running is skipped,
+     * saying which process, and marked neither failed nor finished); an identical FINISHED trial is reused
+     * (not rerun); an unfinished one with the same config continues its tracker run and checkpoints; a
+     * folder with another config's results is refused unless overwrite (then cleared); anything else
+     * starts a new child run.
      */
     public TrialRun begin(TrialRun run) {
+        StopRequest.check();
+        Optional<RunFolder.Lock> lock = run.folder().tryLock();
+        if (lock.isEmpty()) {
+            run.elsewhere(run.folder().lockHolder());
+            console.println(run.describe() + ": skipped: another cddpm process is running it (" + run.folder().lockHolder() + ", lock "
+                    + run.folder().lockFile() + ")");
+            return run;
+        }
+        run.lock(lock.get());
+        try {
+            return beginLocked(run);
+        } catch (RuntimeException e) {
+            run.unlock();
+            throw e;
+        }
+    }
+
+    private TrialRun beginLocked(TrialRun run) {
         ExperimentConfig c = run.config();
         String hash = ConfigHash.of(c);
         Optional<TrialStore.Row> row = store.find(run.folder().dir());
         boolean sameConfig = row.isPresent() && row.get().configHash().equals(hash);
         if (sameConfig && row.get().status() == TrialStatus.FINISHED) {
             run.begin(TrialRun.Start.REUSED, row.get().runKey() == null ? null : tracker.resumeRun(row.get().runKey()).orElse(null));
+            run.unlock();
             console.println(run.describe() + ": reused (an identical config already finished in " + run.folder().dir() + ")");
             return run;
+        }
+        Optional<String> conflict = conflict(store, run.folder().dir(), hash);
+        if (conflict.isPresent()) {
+            if (!overwrite) {
+                throw new InvalidInputException("not overwriting earlier results: " + conflict.get()
+                        + ". Run again with --overwrite to replace them, or give the changed config its own name or output_dir");
+            }
+            console.println(run.describe() + ": --overwrite: deleting what " + conflict.get().replace(" holds ", " held: "));
+            run.folder().clear();
         }
         RunHandle handle = sameConfig && row.get().runKey() != null ? tracker.resumeRun(row.get().runKey()).orElse(null) : null;
         boolean resumed = sameConfig;
@@ -135,6 +219,15 @@ public final class TrialLifecycle {
     }
 
     void fail(TrialRun run, Throwable e) {
+        if (StopRequest.isStop(e)) {
+            // not a failure: the trial stays RUNNING in the state database and its tracker run open, and the next run continues it
+            run.interrupted("interrupted (" + StopRequest.reason() + ")");
+            Path resume = run.folder().resumeCheckpoint().orElse(null);
+            console.println(run.describe() + ": interrupted (" + StopRequest.reason() + "); "
+                    + (resume == null ? "no checkpoint yet" : "progress saved in " + resume) + "; the next run of the same YAML continues it");
+            closeLog(run);
+            return;
+        }
         String message = e == null ? "unknown error" : firstLine(e.toString());
         run.failed(message);
         if (run.tracking() != null) {
@@ -153,9 +246,17 @@ public final class TrialLifecycle {
         }
     }
 
-    /** Ends the sweep's parent run: FAILED if any trial failed. */
+    /**
+     * Ends the sweep's parent run: FAILED if any trial failed. A sweep with trials that were interrupted
+     * or skipped (running elsewhere), and no failure, stays open: the next run of the same YAML continues it.
+     */
     public void finishSweep(List<TrialRun> runs) {
-        long failed = runs.stream().filter(r -> r.status() != TrialStatus.FINISHED).count();
+        long failed = runs.stream().filter(r -> r.status() == TrialStatus.FAILED).count();
+        long open = runs.stream().filter(r -> r.interrupted() || r.skipped()).count();
+        if (failed == 0 && (open > 0 || StopRequest.requested())) {
+            return;
+        }
+        failed = runs.stream().filter(r -> r.status() != TrialStatus.FINISHED).count();
         if (failed > 0) {
             tracker.failRun(parent, failed + " trial(s) failed");
         } else {

@@ -13,8 +13,11 @@ import java.nio.file.Path;
  * it stands. Its status changes only through {@link TrialLifecycle}.
  */
 public final class TrialRun {
-    /** How the lifecycle found the trial when it began. */
-    public enum Start { NEW, RESUMED, REUSED }
+    /**
+     * How the lifecycle found the trial when it began: new, resumed, reused (an identical config already
+     * finished), or running elsewhere (another process holds its run folder's lock: skipped here).
+     */
+    public enum Start { NEW, RESUMED, REUSED, ELSEWHERE }
 
     private final Trial trial;
     private final RunFolder folder;
@@ -28,6 +31,8 @@ public final class TrialRun {
     private String error;
     private RunHandle tracking;
     private long startedNanos;
+    private RunFolder.Lock lock;
+    private boolean interrupted;
 
     public TrialRun(Trial trial, int index, int count) {
         this.trial = trial;
@@ -89,7 +94,17 @@ public final class TrialRun {
 
     /** Whether the routes still have work for this trial (used by the route's filter). */
     public boolean needsWork() {
-        return start != Start.REUSED;
+        return start != Start.REUSED && start != Start.ELSEWHERE;
+    }
+
+    /** Skipped because another process is running it (neither failed nor finished here). */
+    public boolean skipped() {
+        return start == Start.ELSEWHERE;
+    }
+
+    /** Stopped by a stop request (SIGTERM, Ctrl-C) with its progress checkpointed: it continues on the next run. */
+    public boolean interrupted() {
+        return interrupted;
     }
 
     public TrialStatus status() {
@@ -110,16 +125,47 @@ public final class TrialRun {
     void begin(Start how, RunHandle handle) {
         this.start = how;
         this.tracking = handle;
-        this.status = how == Start.REUSED ? TrialStatus.FINISHED : TrialStatus.RUNNING;
+        this.status = switch (how) {
+            case REUSED -> TrialStatus.FINISHED;
+            case ELSEWHERE -> TrialStatus.PENDING;
+            default -> TrialStatus.RUNNING;
+        };
         this.startedNanos = System.nanoTime();
+    }
+
+    /** Skipped: its run folder is locked by holder. */
+    void elsewhere(String holder) {
+        begin(Start.ELSEWHERE, null);
+        error = "running elsewhere: " + holder;
+    }
+
+    /** The run folder's lock, held from begin to finish or fail. */
+    void lock(RunFolder.Lock l) {
+        this.lock = l;
+    }
+
+    void unlock() {
+        if (lock != null) {
+            lock.close();
+            lock = null;
+        }
     }
 
     void finished() {
         status = TrialStatus.FINISHED;
+        unlock();
     }
 
     void failed(String message) {
         status = TrialStatus.FAILED;
         error = message;
+        unlock();
+    }
+
+    /** Stopped on request; it stays RUNNING in the state database (resumable). */
+    void interrupted(String message) {
+        interrupted = true;
+        error = message;
+        unlock();
     }
 }

@@ -2,6 +2,7 @@ package io.cddpm.pipeline;
 
 import ai.djl.ndarray.NDManager;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.core.StopRequest;
 import io.cddpm.data.ConditionFile;
 import io.cddpm.render.DatasetPreparer;
 import io.cddpm.runs.Checkpoint;
@@ -43,6 +44,7 @@ public final class TrialStages {
 
     /** Data prep: render when asked, validate, load through the cache. */
     public TrialRun prepareData(TrialRun run) {
+        StopRequest.check();
         ExperimentConfig c = run.config();
         console.println(run.describe() + ": preparing data");
         run.dataset(DatasetPreparer.load(c.dataset(), c.resolution(), Path.of(c.outputDir()), c.training().limitImages()));
@@ -52,7 +54,7 @@ public final class TrialStages {
     /** Training; every checkpoint is sent to the checkpoint route as it is written. A resumed trial continues from its newest checkpoint. */
     public TrialRun train(TrialRun run, Exchange exchange) throws IOException {
         try (ProducerTemplate producer = exchange.getContext().createProducerTemplate()) {
-            Path resume = run.start() == TrialRun.Start.RESUMED ? run.folder().newestCheckpoint().orElse(null) : null;
+            Path resume = run.start() == TrialRun.Start.RESUMED ? run.folder().resumeCheckpoint().orElse(null) : null;
             if (resume != null) {
                 console.println(run.describe() + ": resuming from " + resume);
             }
@@ -76,6 +78,7 @@ public final class TrialStages {
 
     /** Samples every test file with the final weights: PNGs, images.npz, grids, and the progressive strip of the first condition. */
     public TrialRun pictures(TrialRun run) {
+        StopRequest.check();
         ExperimentConfig c = run.config();
         RunFolder folder = run.folder();
         try (ImageSampler sampler = ImageSampler.fromCheckpoint(run.lastCheckpoint(), c.sampling().useEma());
@@ -100,6 +103,7 @@ public final class TrialStages {
 
     /** The final EMA weights as safetensors (diffusers-style names), for the tracking artifacts. */
     public TrialRun exportWeights(TrialRun run) {
+        StopRequest.check();
         try (NDManager manager = NDManager.newBaseManager()) {
             Checkpoint.read(run.lastCheckpoint(), manager).exportEma(run.folder().emaWeights());
         }
@@ -108,6 +112,7 @@ public final class TrialStages {
 
     /** report.html with the loss and accuracy plots. */
     public TrialRun report(TrialRun run) {
+        StopRequest.check();
         RunReport.Result r = RunReport.build(run.folder());
         console.println(run.describe() + ": report " + r.html() + (r.missing().isEmpty() ? "" : " (missing: " + r.missing() + ")"));
         return run;

@@ -43,7 +43,21 @@ public record Checkpoint(
         Map<String, NDArray> ema,
         Map<String, NDArray> optimizer,
         List<EpochRecord> history,
-        Provenance provenance) {
+        Provenance provenance,
+        Partial partial) {
+
+    /**
+     * The part of an epoch trained after {@link #epoch()} (whole epochs) when the training was stopped
+     * between two steps: the steps of the epoch already done are {@code step - epoch * batches per epoch};
+     * the rest lets the epoch's record come out as if it had not been interrupted. Null in an epoch's checkpoint.
+     */
+    public record Partial(double lossSum, int images, double seconds, double lr) {}
+
+    /** An epoch-boundary checkpoint. */
+    public Checkpoint(ExperimentConfig config, int epoch, long step, Map<String, NDArray> model, Map<String, NDArray> ema,
+            Map<String, NDArray> optimizer, List<EpochRecord> history, Provenance provenance) {
+        this(config, epoch, step, model, ema, optimizer, history, provenance, null);
+    }
 
     static final int FORMAT = 1;
     /** Where the provenance goes in an exported weights file's metadata. */
@@ -56,7 +70,8 @@ public record Checkpoint(
             .build();
 
     /** The state.json document. */
-    record State(int format, int epoch, long step, String configHash, String created, List<EpochRecord> history, Provenance provenance) {}
+    record State(int format, int epoch, long step, String configHash, String created, List<EpochRecord> history, Provenance provenance,
+            Partial partial) {}
 
     /** Writes the checkpoint to a temporary file beside {@code file}, then renames it into place. */
     public void write(Path file) {
@@ -64,7 +79,7 @@ public record Checkpoint(
             try (ZipOutputStream zip = new ZipOutputStream(os)) {
                 zip.setLevel(1);
                 entry(zip, "state.json", JSON.writeValueAsBytes(
-                        new State(FORMAT, epoch, step, ConfigHash.of(config), Instant.now().toString(), history, provenance)));
+                        new State(FORMAT, epoch, step, ConfigHash.of(config), Instant.now().toString(), history, provenance, partial)));
                 entry(zip, "config.yaml", ConfigLoader.toYaml(config).getBytes(StandardCharsets.UTF_8));
                 entry(zip, "model.safetensors", Safetensors.toBytes(model, Map.of("format", "cddpm-unet")));
                 entry(zip, "ema.safetensors", Safetensors.toBytes(ema, Map.of("format", "cddpm-unet-ema")));
@@ -104,7 +119,7 @@ public record Checkpoint(
                     new LinkedHashMap<>(Safetensors.read(entries.get("model.safetensors"), manager, where + "!model.safetensors").tensors()),
                     new LinkedHashMap<>(Safetensors.read(entries.get("ema.safetensors"), manager, where + "!ema.safetensors").tensors()),
                     new LinkedHashMap<>(Safetensors.read(entries.get("optimizer.safetensors"), manager, where + "!optimizer.safetensors").tensors()),
-                    state.history() == null ? List.of() : state.history(), state.provenance());
+                    state.history() == null ? List.of() : state.history(), state.provenance(), state.partial());
         } catch (ZipException e) {
             throw new InvalidInputException(file + ": corrupt or truncated checkpoint (" + e.getMessage() + ")", e);
         } catch (EOFException e) {

@@ -3,11 +3,19 @@ package io.cddpm.runs;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.core.AtomicFiles;
+import io.cddpm.core.BuildInfo;
 import io.cddpm.core.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,6 +40,8 @@ import java.util.stream.Stream;
  * RUN/report.html              everything on one page
  * RUN/ema.safetensors          the final EMA weights
  * RUN/cddpm.log                the log of every process that worked on the run
+ * RUN/.lock                    locked (an OS file lock) by the process training the run; says which process that is
+ * RUN/checkpoints/interrupted.ckpt  the step-exact checkpoint of a training stopped between two epochs
  * </pre>
  */
 public record RunFolder(Path dir) {
@@ -47,6 +57,8 @@ public record RunFolder(Path dir) {
     public static final String REPORT = "report.html";
     public static final String EMA_WEIGHTS = "ema.safetensors";
     public static final String LOG = "cddpm.log";
+    public static final String LOCK = ".lock";
+    public static final String INTERRUPTED = "interrupted.ckpt";
     private static final Pattern CHECKPOINT_NAME = Pattern.compile("epoch-(\\d{4,})\\.ckpt");
     private static final String GRID_PREFIX = "grid_";
     private static final String EPOCHS_KEY = "epochs";
@@ -111,6 +123,103 @@ public record RunFolder(Path dir) {
         return dir.resolve(LOG);
     }
 
+    // ---- the run's lock --------------------------------------------------------------------------
+
+    /**
+     * The lock of a run folder, held by the one process (and thread) working on it: an OS file lock on
+     * {@code RUN/.lock}, released on {@link #close()} or when the process ends, however it ends.
+     */
+    public static final class Lock implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private Lock(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+            } catch (IOException e) {
+                // the channel closes it anyway
+            }
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // nothing left to release
+            }
+        }
+    }
+
+    public Path lockFile() {
+        return dir.resolve(LOCK);
+    }
+
+    /**
+     * Takes the run's lock, without waiting; empty when another process, or another trial run of this
+     * process, holds it ({@link #lockHolder()} says which). The lock file then names this process.
+     */
+    public Optional<Lock> tryLock() {
+        try {
+            Files.createDirectories(dir);
+            FileChannel channel = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // held by this JVM
+            }
+            if (lock == null) {
+                channel.close();
+                return Optional.empty();
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + BuildInfo.host() + " since "
+                    + Instant.now() + "\n").getBytes(StandardCharsets.UTF_8)));
+            channel.force(false);
+            return Optional.of(new Lock(channel, lock));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + lockFile(), e);
+        }
+    }
+
+    /** Who holds (or last held) the run's lock, as its lock file says: "pid N on HOST since TIME". */
+    public String lockHolder() {
+        try {
+            String text = Files.isRegularFile(lockFile()) ? Files.readString(lockFile()).trim() : "";
+            return text.isEmpty() ? "another process" : text;
+        } catch (IOException e) {
+            return "another process";
+        }
+    }
+
+    /**
+     * Deletes what earlier trainings left in the folder (config, records, checkpoints, samples, pictures,
+     * weights), keeping the lock and the log; for a deliberate {@code --overwrite}.
+     */
+    public void clear() {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> top = Files.list(dir)) {
+            for (Path p : top.toList()) {
+                String name = p.getFileName().toString();
+                if (name.equals(LOCK) || name.equals(LOG)) {
+                    continue;
+                }
+                try (Stream<Path> tree = Files.walk(p)) {
+                    for (Path q : tree.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(q);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear " + dir, e);
+        }
+    }
+
     // ---- checkpoints ---------------------------------------------------------------------------
 
     public Path checkpoints() {
@@ -138,6 +247,20 @@ public record RunFolder(Path dir) {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + checkpoints(), e);
         }
+    }
+
+    /** Where a training stopped between two epochs writes its step-exact checkpoint. */
+    public Path interruptedCheckpoint() {
+        return checkpoints().resolve(INTERRUPTED);
+    }
+
+    /**
+     * Where a training of this run continues from: the checkpoint of an interrupted training when there
+     * is one (the trainer deletes it as soon as a later epoch checkpoint exists), else the newest epoch
+     * checkpoint.
+     */
+    public Optional<Path> resumeCheckpoint() {
+        return Files.isRegularFile(interruptedCheckpoint()) ? Optional.of(interruptedCheckpoint()) : newestCheckpoint();
     }
 
     /** The checkpoint of the highest epoch, if any. */

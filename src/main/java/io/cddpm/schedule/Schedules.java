@@ -38,7 +38,7 @@ public final class Schedules implements AutoCloseable {
         this.scheduler = scheduler;
     }
 
-    /** Opens the schedules in the state database at {@code jdbcUrl} (e.g. TrialStore.defaultUrl()). */
+    /** Opens the schedules in the state database at {@code jdbcUrl} (e.g. StateDatabase.url(): the caller opens the StateDatabase first, which gives the clear error when another process holds it). */
     public static Schedules open(String jdbcUrl) {
         Properties p = new Properties();
         p.setProperty("org.quartz.scheduler.instanceName", "cddpm");

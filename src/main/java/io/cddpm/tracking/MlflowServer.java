@@ -1,5 +1,6 @@
 package io.cddpm.tracking;
 
+import io.cddpm.core.StopRequest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -30,17 +31,21 @@ public final class MlflowServer implements AutoCloseable {
     public static final String BIN_ENV = "CDDPM_MLFLOW_BIN";
     public static final int DEMO_PORT = 5000;
     private static final Logger LOG = LoggerFactory.getLogger(MlflowServer.class);
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final Process process;
     private final int port;
     private final Path dataDir;
     private final Duration startup;
+    /** Stops the server when the JVM exits without {@link #stop()} (an exception, System.exit, a second Ctrl-C). */
+    private final Thread exitHook;
 
-    private MlflowServer(Process process, int port, Path dataDir, Duration startup) {
+    private MlflowServer(Process process, int port, Path dataDir, Duration startup, Thread exitHook) {
         this.process = process;
         this.port = port;
         this.dataDir = dataDir;
         this.startup = startup;
+        this.exitHook = exitHook;
     }
 
     /**
@@ -107,7 +112,12 @@ public final class MlflowServer implements AutoCloseable {
         if (!portFree(port)) {
             throw new IOException("cannot start MLflow on 127.0.0.1:" + port + ": the port is in use");
         }
-        List<String> cmd = new ArrayList<>(List.of(mlflowBin.toString(), "server",
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            // its own session: a Ctrl-C meant for cddpm does not kill the server before cddpm has delivered its last records
+            cmd.add(SETSID.toString());
+        }
+        cmd.addAll(List.of(mlflowBin.toString(), "server",
                 "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--backend-store-uri", "sqlite:///" + dir.resolve("mlflow.db"),
                 "--serve-artifacts", "--artifacts-destination", dir.resolve("artifacts").toString(),
@@ -118,12 +128,18 @@ public final class MlflowServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        MlflowServer server = new MlflowServer(p, port, dir, null);
+        Thread hook = new Thread(() -> stopTree(p), "cddpm-mlflow-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        MlflowServer server = new MlflowServer(p, port, dir, null, hook);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest health = HttpRequest.newBuilder(URI.create(server.trackingUri() + "/health"))
                 .timeout(Duration.ofSeconds(5)).build();
         long deadline = t0 + timeout.toNanos();
         while (System.nanoTime() < deadline) {
+            if (StopRequest.requested()) {
+                server.stop();
+                throw new IOException("stopped (" + StopRequest.reason() + ") while the MLflow server was starting");
+            }
             if (!p.isAlive()) {
                 throw new IOException("MLflow server exited with code " + p.exitValue() + " while starting; see " + log
                         + ":\n" + tail(log));
@@ -133,7 +149,7 @@ public final class MlflowServer implements AutoCloseable {
                 if (r.statusCode() == 200) {
                     Duration took = Duration.ofNanos(System.nanoTime() - t0);
                     LOG.info("MLflow server up at {} in {} ms (data {})", server.trackingUri(), took.toMillis(), dir);
-                    return new MlflowServer(p, port, dir, took);
+                    return new MlflowServer(p, port, dir, took, hook);
                 }
             } catch (IOException e) {
                 // not listening yet
@@ -202,6 +218,16 @@ public final class MlflowServer implements AutoCloseable {
      * would outlive a plain kill of the parent): SIGTERM to all, then SIGKILL after 15 s.
      */
     public void stop() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting: the hook stops it (or already did)
+        }
+        stopTree(process);
+        LOG.info("MLflow server at {} stopped", trackingUri());
+    }
+
+    private static void stopTree(Process process) {
         List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
         all.add(0, process.toHandle());
         all.forEach(ProcessHandle::destroy);
@@ -214,7 +240,6 @@ public final class MlflowServer implements AutoCloseable {
                 h.destroyForcibly();
             }
         }
-        LOG.info("MLflow server at {} stopped", trackingUri());
     }
 
     @Override

@@ -35,6 +35,7 @@ public final class MlflowTracker implements Tracker {
     private record Progress(RunHandle run, List<MetricPoint> points) {}
 
     private final String trackingUri;
+    private final String serverId;
     private final OutboxStore store;
     private final MlflowBackend backend;
     private final OutboxDelivery delivery;
@@ -52,8 +53,18 @@ public final class MlflowTracker implements Tracker {
      * @param closeTimeout how long {@link #close()} keeps trying to deliver what is left
      */
     public MlflowTracker(String trackingUri, DataSource outboxDb, Duration retryMax, Duration closeTimeout) {
+        this(trackingUri, null, outboxDb, retryMax, closeTimeout);
+    }
+
+    /**
+     * @param serverId the server's identity in the outbox: records (and runs) are kept under it and only those
+     *                 of this identity are sent; null = the tracking URI. A local server started per command gets
+     *                 a new port each time, so its identity is its data folder ({@link TrackingEndpoint#serverId()}).
+     */
+    public MlflowTracker(String trackingUri, String serverId, DataSource outboxDb, Duration retryMax, Duration closeTimeout) {
         this.trackingUri = stripSlash(Objects.requireNonNull(trackingUri, "trackingUri"));
-        this.store = new OutboxStore(outboxDb, this.trackingUri);
+        this.serverId = serverId == null ? this.trackingUri : stripSlash(serverId);
+        this.store = new OutboxStore(outboxDb, this.serverId);
         try {
             // Records still pending from an earlier process may have reached MLflow just before it died
             // (its "sent" mark lost): deliver them as retries, which never duplicate.
@@ -75,6 +86,11 @@ public final class MlflowTracker implements Tracker {
     @Override
     public String uri() {
         return trackingUri;
+    }
+
+    /** The server's identity in the outbox (its tracking URI, or a local server's data folder). */
+    public String serverId() {
+        return serverId;
     }
 
     // ---- runs ---------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ final class OutboxStore {
     OutboxStore(DataSource dataSource, String trackingUri) {
         this.dataSource = dataSource;
         this.trackingUri = trackingUri;
-        createTables();
+        createTables(dataSource);
     }
 
     /** Runs work in one transaction: committed when it returns, rolled back when it throws. */
@@ -70,7 +70,8 @@ final class OutboxStore {
         }
     }
 
-    private void createTables() {
+    /** Creates the outbox tables when absent. */
+    static void createTables(DataSource dataSource) {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("""
                     CREATE TABLE IF NOT EXISTS TRACKING_OUTBOX (

@@ -51,6 +51,17 @@ public final class TrackingEndpoint implements AutoCloseable {
         return uri;
     }
 
+    /** The prefix of a local server's {@link #serverId()}. */
+    public static final String LOCAL_PREFIX = "local:";
+
+    /**
+     * The server's identity in the tracking outbox: the configured URI, or for the local server
+     * {@code local:<its data folder>} (its port changes from one command to the next, its data does not).
+     */
+    public String serverId() {
+        return local == null ? uri : LOCAL_PREFIX + local.dataDir();
+    }
+
     /** The server this endpoint started, when no URI was configured. */
     public Optional<MlflowServer> localServer() {
         return Optional.ofNullable(local);

@@ -4,6 +4,8 @@ import io.cddpm.config.TrackingConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import javax.sql.DataSource;
 
 /**
@@ -22,14 +24,30 @@ public final class TrackingSession implements AutoCloseable {
         this.tracker = tracker;
     }
 
-    /** Opens the tracking for a config, with the outbox in the state database outboxDb. */
+    /**
+     * Opens the tracking for a config, with the outbox in the state database outboxDb, and says on the
+     * console how many records of other servers wait in the outbox (this session never sends them) and
+     * the commands that send or drop them.
+     */
     public static TrackingSession open(TrackingConfig config, DataSource outboxDb, PrintStream console) throws IOException {
         TrackingEndpoint endpoint = TrackingEndpoint.open(config, Path.of("mlruns"), console);
         try {
-            return new TrackingSession(console, endpoint, new MlflowTracker(endpoint.uri(), outboxDb));
+            MlflowTracker tracker = new MlflowTracker(endpoint.uri(), endpoint.serverId(), outboxDb, Duration.ofSeconds(10),
+                    Duration.ofSeconds(60));
+            reportOthers(new OutboxAdmin(outboxDb).pendingForOthers(tracker.serverId()), console);
+            return new TrackingSession(console, endpoint, tracker);
         } catch (RuntimeException e) {
             endpoint.close();
             throw e;
+        }
+    }
+
+    static void reportOthers(List<OutboxAdmin.Waiting> others, PrintStream console) {
+        for (OutboxAdmin.Waiting w : others) {
+            String target = w.server() == null ? "--uri URI --adopt-unknown" : "--uri " + w.server();
+            console.println("tracking outbox: " + w.pending() + " record(s) for " + w.label() + " wait (this run tracks elsewhere"
+                    + " and will not send them): `cddpm outbox send " + target + "` delivers them, `cddpm outbox drop "
+                    + (w.server() == null ? "--unknown" : "--uri " + w.server()) + "` deletes them");
         }
     }
 

@@ -12,6 +12,7 @@ import io.cddpm.config.TrainingConfig;
 import io.cddpm.core.BuildInfo;
 import io.cddpm.core.Engines;
 import io.cddpm.core.ProgressBars;
+import io.cddpm.core.StopRequest;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.model.ConditionalUNet;
@@ -25,6 +26,9 @@ import io.cddpm.runs.Checkpoint;
 import io.cddpm.runs.EpochRecord;
 import io.cddpm.runs.Provenance;
 import io.cddpm.runs.RunFolder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +44,14 @@ import org.slf4j.LoggerFactory;
  * gradient-norm clipping, an EMA of the weights, a checkpoint every N epochs and at the end.
  * Every step runs in its own NDManager sub-scope. All randomness of step s derives from
  * (seed, s), so a run resumed from a checkpoint continues exactly as it would have.
+ *
+ * <p>A stop request ({@link StopRequest}, e.g. SIGTERM) is honoured between two steps: the trainer
+ * writes a step-exact checkpoint ({@link RunFolder#interruptedCheckpoint()}: weights, EMA, AdamW moments,
+ * the step, and the epoch's partial loss and time) and throws {@link StopRequest.Stopped}. Resuming from
+ * it skips the batches of the epoch already trained (the epoch's batch order is seeded by (seed, epoch))
+ * and goes on with the next step, so no step is redone or lost and the stop costs at most one step. (Stopping
+ * at the next epoch boundary instead could take as long as an epoch, and a checkpoint of the completed
+ * epochs alone would redo the steps after it.)
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -87,7 +99,11 @@ public final class Trainer {
             ema.init(params, root);
             int startEpoch = 0;
             long step = 0;
+            Checkpoint.Partial partial = null;
             List<EpochRecord> history = new ArrayList<>();
+            if (resume == null || !resume.toAbsolutePath().normalize().equals(run.interruptedCheckpoint().toAbsolutePath().normalize())) {
+                deleteInterrupted(); // an interrupted training's state would not follow from this start
+            }
             if (resume != null) {
                 try (NDManager loading = root.newSubManager()) {
                     Checkpoint c = Checkpoint.read(resume, loading);
@@ -96,9 +112,15 @@ public final class Trainer {
                     adam.load(c.optimizer(), c.step());
                     startEpoch = c.epoch();
                     step = c.step();
+                    partial = c.partial();
                     history.addAll(c.history());
                 }
                 LOG.debug("resumed from {} at epoch {}, step {}", resume, startEpoch, step);
+                long done = step - (long) startEpoch * batchesPerEpoch;
+                if (partial != null && (done < 0 || done >= batchesPerEpoch)) {
+                    throw new IllegalStateException(resume + ": step " + step + " is not inside epoch " + (startEpoch + 1) + " ("
+                            + batchesPerEpoch + " batches per epoch): the dataset changed since it was written");
+                }
             }
             TrainStep trainStep = new TrainStep(config, unet, params, adam, ema, new ParameterStore(root, false));
             double earlierSeconds = history.stream().mapToDouble(r -> r.seconds() == null ? 0 : r.seconds()).sum();
@@ -113,9 +135,33 @@ public final class Trainer {
                 long start = System.nanoTime();
                 double lossSum = 0;
                 int images = 0;
+                double epochEarlier = 0;
                 double currentLr = 0;
+                if (partial != null) {
+                    // continuing an epoch an interrupted training stopped in: its first batches are done
+                    long done = step - (long) startEpoch * batchesPerEpoch;
+                    for (long k = 0; k < done; k++) {
+                        batches.nextIndices();
+                    }
+                    lossSum = partial.lossSum();
+                    images = partial.images();
+                    epochEarlier = partial.seconds();
+                    currentLr = partial.lr();
+                    partial = null;
+                }
                 try (ProgressBar bar = progress == Progress.BAR ? ProgressBars.of("epoch " + epoch + "/" + t.epochs(), batches.batches(), "batch") : null) {
                     while (batches.hasNext()) {
+                        if (StopRequest.requested()) {
+                            Path saved = run.interruptedCheckpoint();
+                            double trainSeconds = history.stream().mapToDouble(r -> r.seconds() == null ? 0 : r.seconds()).sum();
+                            double epochSeconds = epochEarlier + (System.nanoTime() - start) / 1e9;
+                            new Checkpoint(config, epoch - 1, step, params, ema.weights(), adam.state(), history,
+                                    provenance.withTrainSeconds(trainSeconds + epochSeconds),
+                                    new Checkpoint.Partial(lossSum, images, epochSeconds, currentLr)).write(saved);
+                            LOG.info("stopped at step {} (epoch {}, {} of its batches done); saved {}", step, epoch,
+                                    step - (long) (epoch - 1) * batchesPerEpoch, saved);
+                            throw new StopRequest.Stopped(StopRequest.reason());
+                        }
                         currentLr = lr.at(step);
                         try (NDManager scope = root.newSubManager()) {
                             BatchIterator.Batch batch = batches.next(scope);
@@ -133,7 +179,7 @@ public final class Trainer {
                         }
                     }
                 }
-                double seconds = (System.nanoTime() - start) / 1e9;
+                double seconds = epochEarlier + (System.nanoTime() - start) / 1e9;
                 EpochRecord record = new EpochRecord(epoch, lossSum / Math.max(1, images), currentLr, images / seconds, seconds, step,
                         Memory.residentBytes() >> 20);
                 history.add(record);
@@ -146,10 +192,19 @@ public final class Trainer {
                     double trainSeconds = history.stream().mapToDouble(r -> r.seconds() == null ? 0 : r.seconds()).sum();
                     new Checkpoint(config, epoch, step, params, ema.weights(), adam.state(), history,
                             provenance.withTrainSeconds(trainSeconds)).write(last);
+                    deleteInterrupted(); // this checkpoint is later
                     listener.onCheckpoint(epoch, last);
                 }
             }
             return new Result(last, history, step);
+        }
+    }
+
+    private void deleteInterrupted() {
+        try {
+            Files.deleteIfExists(run.interruptedCheckpoint());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + run.interruptedCheckpoint(), e);
         }
     }
 

@@ -50,7 +50,7 @@ class ServeIT {
         assertTrue(out.contains("nightly") && out.endsWith("stopped"), out);
     }
 
-    private static Process run(Path dir, String... args) throws Exception {
+    static Process run(Path dir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-Dcddpm.state=" + dir.resolve("state"), "-jar", Path.of("target/cddpm.jar").toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
