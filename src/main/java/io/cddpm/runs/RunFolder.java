@@ -1,0 +1,267 @@
+package io.cddpm.runs;
+
+import io.cddpm.config.ConfigLoader;
+import io.cddpm.config.ExperimentConfig;
+import io.cddpm.core.AtomicFiles;
+import io.cddpm.core.InvalidInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The folder of one training run and the records in it. Every file name of a run lives here:
+ *
+ * <pre>
+ * RUN/config.yaml              the resolved config the run was trained with
+ * RUN/checkpoints/epoch-NNNN.ckpt
+ * RUN/history.json             one record per epoch ({@link EpochRecord})
+ * RUN/evaluations.json         one record per scored checkpoint ({@link EvaluationRecord})
+ * RUN/reevaluations.json       later re-scorings, appended
+ * RUN/samples/TEST/            000.png ..., images.npz, grid.png for each test file
+ * RUN/grid_TEST.png            the 8-per-row grid of those samples
+ * RUN/progressive.png          one condition denoised step by step
+ * RUN/loss.png, accuracy.png   plots drawn from the two records above
+ * RUN/report.html              everything on one page
+ * RUN/ema.safetensors          the final EMA weights
+ * RUN/cddpm.log                the log of every process that worked on the run
+ * </pre>
+ */
+public record RunFolder(Path dir) {
+    public static final String CONFIG = "config.yaml";
+    public static final String CHECKPOINTS = "checkpoints";
+    public static final String HISTORY = "history.json";
+    public static final String EVALUATIONS = "evaluations.json";
+    public static final String REEVALUATIONS = "reevaluations.json";
+    public static final String SAMPLES = "samples";
+    public static final String PROGRESSIVE = "progressive.png";
+    public static final String LOSS_PLOT = "loss.png";
+    public static final String ACCURACY_PLOT = "accuracy.png";
+    public static final String REPORT = "report.html";
+    public static final String EMA_WEIGHTS = "ema.safetensors";
+    public static final String LOG = "cddpm.log";
+    private static final Pattern CHECKPOINT_NAME = Pattern.compile("epoch-(\\d{4,})\\.ckpt");
+    private static final String GRID_PREFIX = "grid_";
+    private static final String EPOCHS_KEY = "epochs";
+    private static final String EVALUATIONS_KEY = "evaluations";
+
+    public RunFolder {
+        dir = dir.normalize();
+    }
+
+    public static RunFolder of(Path dir) {
+        return new RunFolder(dir);
+    }
+
+    /** A run folder has at least one of config.yaml, history.json, evaluations.json, checkpoints/. */
+    public boolean exists() {
+        return Files.isDirectory(dir) && (Files.isRegularFile(config()) || Files.isRegularFile(history())
+                || Files.isRegularFile(evaluations()) || Files.isDirectory(checkpoints()));
+    }
+
+    /** What {@link #exists()} looks for, for messages. */
+    public static String markers() {
+        return CONFIG + ", " + HISTORY + ", " + EVALUATIONS + ", " + CHECKPOINTS + "/";
+    }
+
+    public Path config() {
+        return dir.resolve(CONFIG);
+    }
+
+    public Path history() {
+        return dir.resolve(HISTORY);
+    }
+
+    public Path evaluations() {
+        return dir.resolve(EVALUATIONS);
+    }
+
+    public Path reevaluations() {
+        return dir.resolve(REEVALUATIONS);
+    }
+
+    public Path progressive() {
+        return dir.resolve(PROGRESSIVE);
+    }
+
+    public Path lossPlot() {
+        return dir.resolve(LOSS_PLOT);
+    }
+
+    public Path accuracyPlot() {
+        return dir.resolve(ACCURACY_PLOT);
+    }
+
+    public Path report() {
+        return dir.resolve(REPORT);
+    }
+
+    public Path emaWeights() {
+        return dir.resolve(EMA_WEIGHTS);
+    }
+
+    public Path log() {
+        return dir.resolve(LOG);
+    }
+
+    // ---- checkpoints ---------------------------------------------------------------------------
+
+    public Path checkpoints() {
+        return dir.resolve(CHECKPOINTS);
+    }
+
+    /** Where the checkpoint of an epoch is written. */
+    public Path checkpoint(int epoch) {
+        return checkpoints().resolve(String.format("epoch-%04d.ckpt", epoch));
+    }
+
+    /** The epoch in a checkpoint's file name, or empty when the name is not a checkpoint's. */
+    public static Optional<Integer> epochOf(Path checkpoint) {
+        Matcher m = CHECKPOINT_NAME.matcher(checkpoint.getFileName().toString());
+        return m.matches() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+    }
+
+    /** Every checkpoint in the folder, oldest epoch first. */
+    public List<Path> listCheckpoints() {
+        if (!Files.isDirectory(checkpoints())) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(checkpoints())) {
+            return files.filter(p -> epochOf(p).isPresent()).sorted(Comparator.comparing(p -> epochOf(p).orElseThrow())).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + checkpoints(), e);
+        }
+    }
+
+    /** The checkpoint of the highest epoch, if any. */
+    public Optional<Path> newestCheckpoint() {
+        List<Path> all = listCheckpoints();
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** The checkpoint with the highest mean accuracy over the test files, among evaluations whose checkpoint still exists. */
+    public Optional<Path> bestCheckpoint() {
+        EvaluationRecord best = null;
+        double bestMean = -1;
+        for (EvaluationRecord r : readEvaluations()) {
+            double mean = r.accuracy().values().stream().mapToDouble(Double::doubleValue).average().orElse(-1);
+            if (r.checkpoint() != null && Files.isRegularFile(resolveInside(r.checkpoint())) && mean > bestMean) {
+                best = r;
+                bestMean = mean;
+            }
+        }
+        return best == null ? Optional.empty() : Optional.of(resolveInside(best.checkpoint()));
+    }
+
+    /** A path recorded in one of the run's files, relative to the folder; refused if it leads outside. */
+    Path resolveInside(String relative) {
+        Path p = dir.resolve(relative).normalize();
+        if (!p.startsWith(dir)) {
+            throw new InvalidInputException(evaluations() + ": checkpoint '" + relative + "' is outside the run folder " + dir);
+        }
+        return p;
+    }
+
+    /** A file of the run as recorded in its records: relative to the folder. */
+    public String relative(Path file) {
+        return dir.toAbsolutePath().relativize(file.toAbsolutePath().normalize()).toString().replace('\\', '/');
+    }
+
+    // ---- samples and pictures -----------------------------------------------------------------
+
+    /** The folder of the samples drawn for a test file (000.png ..., images.npz, grid.png). */
+    public Path samples(String testName) {
+        return dir.resolve(SAMPLES).resolve(testName);
+    }
+
+    /** The samples of a test file as one array file. */
+    public Path samplesArray(String testName) {
+        return samples(testName).resolve(SampleLayout.ARRAY);
+    }
+
+    /** The grid of a test file's samples. */
+    public Path grid(String testName) {
+        return dir.resolve(GRID_PREFIX + testName + ".png");
+    }
+
+    /** The test names that have a grid in the folder, sorted. */
+    public List<String> gridNames() {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(GRID_PREFIX) && n.endsWith(".png")).sorted()
+                    .map(n -> n.substring(GRID_PREFIX.length(), n.length() - 4)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+
+    /** What a tracker keeps of a finished run: (file, artifact folder) pairs of the files that exist. */
+    public List<Artifact> artifacts() {
+        List<Artifact> out = new ArrayList<>();
+        for (Path p : List.of(config(), history(), evaluations(), reevaluations(), report(), progressive(), lossPlot(), accuracyPlot(),
+                emaWeights())) {
+            if (Files.isRegularFile(p)) {
+                out.add(new Artifact(p, ""));
+            }
+        }
+        for (String test : gridNames()) {
+            out.add(new Artifact(grid(test), "grids"));
+        }
+        return out;
+    }
+
+    /** A file to upload and the artifact folder it goes to ("" = the root). */
+    public record Artifact(Path file, String folder) {}
+
+    // ---- records -----------------------------------------------------------------------------
+
+    public void writeConfig(ExperimentConfig config) {
+        AtomicFiles.writeString(config(), ConfigLoader.toYaml(config));
+    }
+
+    /** The epochs of history.json in file order; empty when the run has none yet. */
+    public List<EpochRecord> readHistory() {
+        return Files.isRegularFile(history()) ? RunJson.read(history(), EPOCHS_KEY, EpochRecord.class) : List.of();
+    }
+
+    public void writeHistory(List<EpochRecord> epochs) {
+        RunJson.write(history(), EPOCHS_KEY, epochs);
+    }
+
+    /** The evaluations in evaluations.json, by epoch; empty when there are none yet. */
+    public List<EvaluationRecord> readEvaluations() {
+        return Files.isRegularFile(evaluations()) ? RunJson.read(evaluations(), EVALUATIONS_KEY, EvaluationRecord.class) : List.of();
+    }
+
+    /** Adds an evaluation to evaluations.json, replacing an earlier one of the same epoch; kept sorted by epoch. */
+    public synchronized void recordEvaluation(EvaluationRecord record) {
+        List<EvaluationRecord> all = new ArrayList<>(readEvaluations());
+        all.removeIf(r -> r.epoch() == record.epoch());
+        all.add(record);
+        all.sort(Comparator.comparingInt(EvaluationRecord::epoch));
+        RunJson.write(evaluations(), EVALUATIONS_KEY, all);
+    }
+
+    /** The re-evaluations in reevaluations.json, in the order they were made. */
+    public List<EvaluationRecord> readReevaluations() {
+        return Files.isRegularFile(reevaluations()) ? RunJson.read(reevaluations(), EVALUATIONS_KEY, EvaluationRecord.class) : List.of();
+    }
+
+    /** Appends re-evaluations to reevaluations.json. */
+    public synchronized void appendReevaluations(List<EvaluationRecord> records) {
+        List<EvaluationRecord> all = new ArrayList<>(readReevaluations());
+        all.addAll(records);
+        RunJson.write(reevaluations(), EVALUATIONS_KEY, all);
+    }
+
+    /** Reads a history.json or evaluations.json that is not (yet) in a run folder, e.g. one a tool wrote. */
+    public static List<EvaluationRecord> readEvaluations(Path file) {
+        return RunJson.read(file, EVALUATIONS_KEY, EvaluationRecord.class);
+    }
+}
