@@ -37,7 +37,7 @@ public final class CheckpointScorer {
             boolean first = true;
             for (ConditionFile file : files) {
                 try (NDManager scope = NDManager.newBaseManager()) {
-                    int every = sink != null && first ? ImageSampler.progressiveInterval(sampler.scheduler(sampling).timesteps().length) : 0;
+                    int every = sink != null && first ? sampler.progressiveInterval(sampling) : 0;
                     ImageSampler.Samples s = sampler.sample(file.multiHot(), sampling, batchSize, every, scope);
                     if (sink != null) {
                         sink.accept(file, s, first);

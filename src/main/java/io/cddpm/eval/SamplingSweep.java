@@ -50,7 +50,7 @@ public final class SamplingSweep {
                         accuracy.put(file.name(), evaluator.score(drawn.images(), file.indices()).accuracy());
                     }
                 }
-                Row row = new Row(s, sampler.scheduler(s).timesteps().length, accuracy, seconds * 32.0 / Math.max(1, images));
+                Row row = new Row(s, sampler.denoisingSteps(s), accuracy, seconds * 32.0 / Math.max(1, images));
                 rows.add(row);
                 onRow.accept(row);
             }

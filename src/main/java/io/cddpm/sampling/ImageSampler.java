@@ -90,6 +90,16 @@ public final class ImageSampler implements AutoCloseable {
     }
 
     /** The scheduler a sampling config selects for this model's diffusion settings. */
+    /** How many denoising steps these sampler settings take on this model's schedule. */
+    public int denoisingSteps(SamplingConfig sampling) {
+        return scheduler(sampling).timesteps().length;
+    }
+
+    /** The progressive-strip interval for this model's schedule with these sampler settings. */
+    public int progressiveInterval(SamplingConfig sampling) {
+        return progressiveInterval(denoisingSteps(sampling));
+    }
+
     public Scheduler scheduler(SamplingConfig sampling) {
         SchedulerConfig sc = config.diffusion().scheduler();
         return sampling.sampler() == SamplerKind.DDPM ? new DdpmScheduler(sc) : new DdimScheduler(sc, sampling.steps(), sampling.eta());
