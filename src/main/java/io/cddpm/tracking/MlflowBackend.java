@@ -163,14 +163,26 @@ final class MlflowBackend implements TrackingBackend, AutoCloseable {
 
     @Override
     public String registerModelVersion(String name, String source, String runId, Map<String, String> tags) throws DeliveryException {
+        // searched first: a create that fails with RESOURCE_ALREADY_EXISTS is logged as an error by the client
+        String filter = "name = '" + name.replace("'", "\\'") + "'";
         try {
-            client.sendPost("registered-models/create", JSON.createObjectNode().put("name", name).toString());
+            JsonNode found = JSON.readTree(client.sendGet("registered-models/search?max_results=10&filter="
+                    + URLEncoder.encode(filter, StandardCharsets.UTF_8)));
+            boolean exists = false;
+            for (JsonNode m : found.path("registered_models")) {
+                exists |= name.equals(m.path("name").asText());
+            }
+            if (!exists) {
+                client.sendPost("registered-models/create", JSON.createObjectNode().put("name", name).toString());
+            }
         } catch (MlflowHttpException e) {
             if (e.getBodyMessage() == null || !e.getBodyMessage().contains("RESOURCE_ALREADY_EXISTS")) {
                 throw classify("create registered model '" + name + "'", e);
             }
         } catch (RuntimeException e) {
             throw classify("create registered model '" + name + "'", e);
+        } catch (java.io.IOException e) {
+            throw new DeliveryException("search registered model '" + name + "': unreadable answer " + e.getMessage(), false, e);
         }
         String version = null;
         for (JsonNode v : versions(name, runId)) {

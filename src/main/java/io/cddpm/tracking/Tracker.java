@@ -47,9 +47,9 @@ public interface Tracker extends AutoCloseable {
     void logArtifact(RunHandle run, Path file, String artifactDir);
 
     /**
-     * An image at a step, laid out as MLflow's {@code log_image(key=, step=)} does, so the run page and
+     * An image at a step, laid out as MLflow's {@code log_image(key=, step=)} does (with the "+" separator the UI also reads), so the run page and
      * the experiment's chart view show it with a step slider. The file is read when the record is
-     * delivered: keep it in place. key: letters, digits, '_', '-', '.', ' ', '/'.
+     * delivered: keep it in place. key: letters, digits, '_', '-', '.', ' '.
      */
     default void logImage(RunHandle run, Path png, String key, long step) {}
 
