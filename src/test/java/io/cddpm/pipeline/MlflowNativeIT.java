@@ -47,7 +47,7 @@ class MlflowNativeIT {
                 dataset: { render: { count: 48, seed: 0 }, test_files: [test, new_test] }
                 model: { preset: custom, block_out_channels: [32, 64], layers_per_block: 1, attention_levels: [false, true] }
                 training: { epochs: 2, batch_size: 16, checkpoint_every: 1, evaluate_every: 1 }
-                sampling: { sampler: ddim, steps: 10, guidance: 2.0 }
+                sampling: { sampler: ddim, steps: 5, guidance: 2.0 }
                 evaluation: { evaluator: train, evaluator_epochs: 2 }
                 tracking: { system_metrics_interval: 1 }
                 sweep:
