@@ -304,6 +304,8 @@ public final class TrialLifecycle {
             @Override
             public void onEpoch(EpochRecord r) {
                 tracker.logProgress(handle, Map.of("epoch_loss", r.loss(), "images_per_s", r.imagesPerS()), r.epoch());
+                // the epoch's checkpoint is written next: a kill after it must not lose steps it covers (resume skips them)
+                tracker.flushProgress();
                 console.printf("%s: epoch %d/%d loss %.5f (%.1f img/s)%n", run.describe(), r.epoch(), epochs, r.loss(), r.imagesPerS());
             }
 

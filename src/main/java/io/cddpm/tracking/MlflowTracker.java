@@ -178,6 +178,15 @@ public final class MlflowTracker implements Tracker {
         progress.add(new Progress(run, points(values, step)));
     }
 
+    /** Moves the buffered progress points into the outbox now (one transaction per run). */
+    @Override
+    public void flushProgress() {
+        if (!closed) {
+            queueProgress();
+            delivery.wake();
+        }
+    }
+
     private static List<MetricPoint> points(Map<String, Double> values, long step) {
         long now = System.currentTimeMillis();
         List<MetricPoint> points = new ArrayList<>(values.size());

@@ -43,6 +43,12 @@ public interface Tracker extends AutoCloseable {
      */
     void logProgress(RunHandle run, Map<String, Double> values, long step);
 
+    /**
+     * Makes the progress metrics logged so far durable now (e.g. before a checkpoint is written, so a
+     * process killed right after the checkpoint loses none of the steps the checkpoint covers).
+     */
+    default void flushProgress() {}
+
     /** Uploads a file to artifactDir ("" = the run's artifact root) under its own name. */
     void logArtifact(RunHandle run, Path file, String artifactDir);
 
