@@ -37,7 +37,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--images", description = "A folder of 000.png, 001.png, ... (one per condition, in order) or an images.npz.")
     Path images;
 
-    @Option(names = "--checkpoint", description = "Instead of --images: sample one image per condition from this DDPM checkpoint first.")
+    @Option(names = "--checkpoint", description = "Instead of --images: sample one image per condition from this DDPM checkpoint first, or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
     Path checkpoint;
 
     @Mixin
@@ -73,6 +73,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new InvalidInputException("--conditions is required with --images and --checkpoint (a test.json-style file, or test / new_test)");
         }
         ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
+        checkpoint = ModelCheckpoints.local(checkpoint);
         SamplingConfig chosen = checkpoint == null ? null : sampling.over(Checkpoint.readConfig(checkpoint));
         NpzImages.Images given = images == null ? null : read(images, file.size()); // checked before any model is loaded
         Engines.pytorch();

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         description = "Draw one image per condition from a checkpoint: PNGs, images.npz and an 8-per-row grid.",
         footer = {"Generate one image per condition of a test.json-style file from a checkpoint (EMA weights):", "DIR/000.png ..., DIR/images.npz (key 'images', float32 NCHW in [-1, 1]) and DIR/grid.png (8 per row)."})
 public final class SampleCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint file.")
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint file, or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
     Path checkpoint;
 
     @Option(names = "--conditions", required = true, description = "test.json-style label lists, or 'test' / 'new_test' (built in).")
@@ -42,6 +42,7 @@ public final class SampleCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         // everything the user gave is checked before the checkpoint is loaded and sampled from
         OutputPaths.folder(out, "--out");
+        checkpoint = ModelCheckpoints.local(checkpoint);
         if (progressive != null) {
             OutputPaths.file(progressive, "--progressive");
         }

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 @Command(name = "sampling-table", mixinStandardHelpOptions = true,
         description = "Score a checkpoint for each sampler setting (DDIM steps, DDPM, guidance weights, seeds), with seconds per 32 images.")
 public final class SamplingTableCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "A cddpm checkpoint (.ckpt).")
+    @Option(names = "--checkpoint", required = true, description = "A cddpm checkpoint (.ckpt), or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
     Path checkpoint;
 
     @Option(names = "--evaluator", required = true, description = "Evaluator weights: checkpoint.pth or .safetensors.")
@@ -64,6 +64,7 @@ public final class SamplingTableCommand implements Callable<Integer> {
         if (json != null) {
             OutputPaths.file(json, "--json");
         }
+        checkpoint = ModelCheckpoints.local(checkpoint);
         ExperimentConfig base = Checkpoint.readConfig(checkpoint);
         List<SamplingConfig> settings = settings(base);
         List<ConditionFile> files = new ArrayList<>();

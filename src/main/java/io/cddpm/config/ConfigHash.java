@@ -39,7 +39,13 @@ public final class ConfigHash {
     /** The compact JSON whose hash {@link #of} is: keys sorted, no whitespace. */
     public static String canonicalJson(ExperimentConfig config) {
         try {
-            Object tree = ConfigMappers.CANONICAL.treeToValue(ConfigMappers.CANONICAL.valueToTree(config), Object.class);
+            com.fasterxml.jackson.databind.JsonNode node = ConfigMappers.CANONICAL.valueToTree(config);
+            // how often the machine's load is sampled changes nothing a trial computes; leaving it out
+            // also keeps the hashes (reuse, resume) of configs written before the key existed
+            if (node.get("tracking") instanceof com.fasterxml.jackson.databind.node.ObjectNode t) {
+                t.remove("system_metrics_interval");
+            }
+            Object tree = ConfigMappers.CANONICAL.treeToValue(node, Object.class);
             return ConfigMappers.CANONICAL.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write canonical JSON", e);

@@ -42,6 +42,10 @@ final class ConfigValidator {
         }
         optionalText(c.tracking().uri(), List.of("tracking", "uri"), loc);
         optionalText(c.tracking().experiment(), List.of("tracking", "experiment"), loc);
+        if (c.tracking().systemMetricsInterval() < 0) {
+            throw loc.error(List.of("tracking", "system_metrics_interval"), "must be 0 (off) or a number of seconds, got "
+                    + c.tracking().systemMetricsInterval());
+        }
         cron(c.schedule().sweepCron(), List.of("schedule", "sweep_cron"), loc);
         cron(c.schedule().reevalCron(), List.of("schedule", "reeval_cron"), loc);
     }

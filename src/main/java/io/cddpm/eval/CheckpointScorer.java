@@ -16,14 +16,33 @@ import java.util.Map;
 public final class CheckpointScorer {
     private CheckpointScorer() {}
 
+    /** Receives the images drawn for a test file (valid only during the call). */
+    @FunctionalInterface
+    public interface SampleSink {
+        /** first: the first test file, whose samples also carry the progressive frames of its first condition. */
+        void accept(ConditionFile file, ImageSampler.Samples samples, boolean first);
+    }
+
     /** Test file name -> its score, in the order of {@code files}. */
     public static Map<String, Accuracy.Result> score(Path checkpoint, SamplingConfig sampling, List<ConditionFile> files,
             Evaluator evaluator, int batchSize) {
+        return score(checkpoint, sampling, files, evaluator, batchSize, null);
+    }
+
+    /** As {@link #score(Path, SamplingConfig, List, Evaluator, int)}, handing every test file's images to sink (if not null) too. */
+    public static Map<String, Accuracy.Result> score(Path checkpoint, SamplingConfig sampling, List<ConditionFile> files,
+            Evaluator evaluator, int batchSize, SampleSink sink) {
         Map<String, Accuracy.Result> out = new LinkedHashMap<>();
         try (ImageSampler sampler = ImageSampler.fromCheckpoint(checkpoint, sampling.useEma())) {
+            boolean first = true;
             for (ConditionFile file : files) {
                 try (NDManager scope = NDManager.newBaseManager()) {
-                    ImageSampler.Samples s = sampler.sample(file.multiHot(), sampling, batchSize, 0, scope);
+                    int every = sink != null && first ? sampler.progressiveInterval(sampling) : 0;
+                    ImageSampler.Samples s = sampler.sample(file.multiHot(), sampling, batchSize, every, scope);
+                    if (sink != null) {
+                        sink.accept(file, s, first);
+                    }
+                    first = false;
                     out.put(file.name(), evaluator.score(s.images(), file.indices()));
                 }
             }

@@ -11,6 +11,11 @@ import io.cddpm.eval.Accuracy;
 import io.cddpm.eval.CheckpointScorer;
 import io.cddpm.eval.Evaluator;
 import io.cddpm.runs.EvaluationRecord;
+import io.cddpm.sampling.ImageSampler;
+import io.cddpm.viz.ImageGrid;
+import io.cddpm.viz.Images;
+import io.cddpm.viz.ProgressiveStrip;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -47,13 +52,37 @@ public final class ClassificationStage {
     public CheckpointEvent evaluateCheckpoint(CheckpointEvent event) {
         TrialRun run = event.run();
         ExperimentConfig c = run.config();
+        Map<String, Path> pictures = new LinkedHashMap<>();
         try (Evaluator evaluator = Evaluator.load(run.evaluator())) {
             Map<String, Accuracy.Result> scores = CheckpointScorer.score(event.checkpoint(), c.sampling(), testFiles(c), evaluator,
-                    c.training().batchSize());
+                    c.training().batchSize(), (file, samples, first) -> pictures.putAll(keep(run, event.epoch(), file, samples, first)));
             lifecycle.evaluated(run, record(run, event.epoch(), event.checkpoint(), c.sampling(), scores));
         }
+        lifecycle.picturesDrawn(run, event.epoch(), pictures);
         return event;
     }
+
+    /** The grid of a test file's samples (and the progressive strip of the first) in the run folder's pictures of the epoch. */
+    private static Map<String, Path> keep(TrialRun run, int epoch, ConditionFile file, ImageSampler.Samples s, boolean first) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        Path grid = run.folder().grid(epoch, file.name());
+        Images.writePng(ImageGrid.of(s.images()), grid);
+        out.put(gridKey(file.name()), grid);
+        if (first && !s.intermediates().isEmpty()) {
+            List<BufferedImage> frames = s.intermediates().stream().map(a -> Images.fromTensor(a).get(0)).toList();
+            Path strip = run.folder().progressive(epoch);
+            Images.writePng(ProgressiveStrip.of(frames, ProgressiveStrip.labels(s.intermediateSteps())), strip);
+            out.put(PROGRESSIVE_KEY, strip);
+        }
+        return out;
+    }
+
+    /** The image keys in MLflow: grid_<test file> and progressive. */
+    static String gridKey(String testName) {
+        return "grid_" + testName.replaceAll("[^a-zA-Z0-9_\\-. ]", "_");
+    }
+
+    static final String PROGRESSIVE_KEY = "progressive";
 
     /** Final evaluation: scores the samples the pictures stage drew from the final weights. */
     public TrialRun evaluateFinal(TrialRun run) {
@@ -70,6 +99,12 @@ public final class ClassificationStage {
             throw new UncheckedIOException(e);
         }
         lifecycle.evaluated(run, record(run, c.training().epochs(), run.lastCheckpoint(), c.sampling(), scores));
+        Map<String, Path> pictures = new LinkedHashMap<>();
+        for (ConditionFile file : testFiles(c)) {
+            pictures.put(gridKey(file.name()), run.folder().grid(file.name()));
+        }
+        pictures.put(PROGRESSIVE_KEY, run.folder().progressive());
+        lifecycle.picturesDrawn(run, c.training().epochs(), pictures);
         return run;
     }
 

@@ -41,6 +41,7 @@ public final class Reevaluation {
             for (Trial trial : experiment.trials()) {
                 outcomes.add(trial(trial, lifecycle, console));
             }
+            lifecycle.reevaluationDone(experiment.experimentName());
             return outcomes;
         }
     }

@@ -7,15 +7,19 @@ import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Trial;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.core.StopRequest;
+import io.cddpm.data.ConditionFile;
+import io.cddpm.data.IclevrDataset;
 import io.cddpm.runs.EpochRecord;
 import io.cddpm.runs.EvaluationRecord;
 import io.cddpm.runs.Provenance;
 import io.cddpm.runs.RunFolder;
 import io.cddpm.state.TrialStatus;
 import io.cddpm.state.TrialStore;
+import io.cddpm.tracking.DatasetInput;
 import io.cddpm.tracking.MetricPoint;
 import io.cddpm.tracking.RunHandle;
 import io.cddpm.tracking.RunTags;
+import io.cddpm.tracking.SystemMetrics;
 import io.cddpm.tracking.Tracker;
 import io.cddpm.train.TrainingListener;
 import java.io.PrintStream;
@@ -54,6 +58,8 @@ public final class TrialLifecycle {
     public TrialLifecycle(Tracker tracker, TrialStore store, ExperimentConfig experiment, PrintStream console) {
         this(tracker, store, experiment, console, false);
     }
+    /** The last run re-evaluated, so the champion alias can be set after re-evaluation. */
+    private RunHandle lastReevaluated;
 
     /**
      * Opens the sweep's parent run: the one a killed or crashed run of the same experiment and config
@@ -201,6 +207,9 @@ public final class TrialLifecycle {
         for (RunFolder.Artifact a : run.folder().artifacts()) {
             tracker.logArtifact(run.tracking(), a.file(), a.folder());
         }
+        TrialSummary summary = TrialSummary.of(run.trial().label(), run.folder(), run.secondsSinceStart());
+        registerModel(run, summary);
+        tracker.setTags(run.tracking(), Map.of(NOTE_TAG, summary.markdown()));
         tracker.finishRun(run.tracking());
         store.finish(run.folder().dir());
         run.finished();
@@ -256,6 +265,15 @@ public final class TrialLifecycle {
         if (failed == 0 && (open > 0 || StopRequest.requested())) {
             return;
         }
+        List<TrialSummary> rows = new ArrayList<>();
+        for (TrialRun r : runs) {
+            rows.add(r.status() == TrialStatus.FINISHED ? TrialSummary.of(r.trial().label(), r.folder(), Double.NaN)
+                    : TrialSummary.failed(r.trial().label(), r.status().name() + (r.error() == null ? "" : ": " + r.error())));
+        }
+        tracker.setTags(parent, Map.of(NOTE_TAG, TrialSummary.table(parent.experiment(), rows)));
+        if (runs.stream().anyMatch(r -> r.status() == TrialStatus.FINISHED)) {
+            tracker.setBestAlias(parent, modelName(parent.experiment()), CHAMPION, MEAN_ACCURACY);
+        }
         failed = runs.stream().filter(r -> r.status() != TrialStatus.FINISHED).count();
         if (failed > 0) {
             tracker.failRun(parent, failed + " trial(s) failed");
@@ -265,7 +283,79 @@ public final class TrialLifecycle {
         store.finishSweep(parent.key(), failed > 0 ? TrialStatus.FAILED : TrialStatus.FINISHED);
     }
 
+    // ---- the registered model ----------------------------------------------------------------
+
+    /** The alias of the registered model's version with the best mean accuracy. */
+    public static final String CHAMPION = "champion";
+    /** The version tag the champion is chosen by: the mean accuracy over the test files. */
+    public static final String MEAN_ACCURACY = "mean_accuracy";
+    static final String NOTE_TAG = "mlflow.note.content";
+    static final String FLAVOR = "cddpm";
+    static final String MODEL_CHECKPOINT = "checkpoint.ckpt";
+
+    /** The registered model of an experiment: named after it. */
+    public static String modelName(String experiment) {
+        return experiment;
+    }
+
+    /**
+     * The final EMA weights as an MLflow model directory in the run (MLmodel with the custom flavor
+     * cddpm, ema.safetensors, the checkpoint for sampling, config.yaml, evaluations.json), registered
+     * as a new version of the experiment's model with the accuracies as version tags.
+     */
+    private void registerModel(TrialRun run, TrialSummary summary) {
+        RunFolder folder = run.folder();
+        if (run.lastCheckpoint() == null || !java.nio.file.Files.isRegularFile(folder.emaWeights())) {
+            return;
+        }
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put(RunFolder.EMA_WEIGHTS, folder.emaWeights());
+        files.put(MODEL_CHECKPOINT, run.lastCheckpoint());
+        files.put(RunFolder.CONFIG, folder.config());
+        if (java.nio.file.Files.isRegularFile(folder.evaluations())) {
+            files.put(RunFolder.EVALUATIONS, folder.evaluations());
+        }
+        Map<String, String> flavor = new LinkedHashMap<>();
+        flavor.put("weights", RunFolder.EMA_WEIGHTS);
+        flavor.put("checkpoint", MODEL_CHECKPOINT);
+        flavor.put("config", RunFolder.CONFIG);
+        flavor.put("resolution", Integer.toString(run.config().resolution()));
+        flavor.put("cddpm_version", io.cddpm.core.BuildInfo.version());
+        Map<String, String> scores = summary.scoreTags();
+        tracker.logModel(run.tracking(), RunFolder.MODEL, FLAVOR, files, flavor, scores);
+        Map<String, String> tags = new LinkedHashMap<>(scores);
+        tags.put("trial", run.trial().label());
+        tags.put("epochs", Integer.toString(run.config().training().epochs()));
+        tracker.registerModel(run.tracking(), modelName(run.config().experimentName()), RunFolder.MODEL, tags);
+    }
+
     // ---- what the stages report --------------------------------------------------------------
+
+    /** The trial's data is loaded: its training set and the test files become the run's dataset inputs. */
+    void dataPrepared(TrialRun run) {
+        ExperimentConfig c = run.config();
+        IclevrDataset data = run.dataset();
+        List<DatasetInput> inputs = new ArrayList<>();
+        inputs.add(DatasetInputs.training(c, data));
+        for (ConditionFile f : ClassificationStage.testFiles(c)) {
+            inputs.add(DatasetInputs.evaluation(f));
+        }
+        tracker.logInputs(run.tracking(), inputs);
+    }
+
+    /** Pictures drawn at an evaluation (key -> PNG), logged as images at step = epoch. */
+    void picturesDrawn(TrialRun run, int epoch, Map<String, Path> pictures) {
+        pictures.forEach((key, png) -> {
+            if (java.nio.file.Files.isRegularFile(png)) {
+                tracker.logImage(run.tracking(), png, key, epoch);
+            }
+        });
+    }
+
+    /** CPU, memory and GPU load logged into the trial's run while it trains (tracking.system_metrics_interval). */
+    SystemMetrics systemMetrics(TrialRun run) {
+        return SystemMetrics.start(tracker, run.tracking(), run.config().tracking().systemMetricsInterval());
+    }
 
     /** The evaluator the trial is scored with: a param, and its held-out accuracy when it was trained here. */
     void evaluatorChosen(TrialRun run, EvaluatorWeights.Resolved r) {
@@ -315,6 +405,8 @@ public final class TrialLifecycle {
             @Override
             public void onEpoch(EpochRecord r) {
                 tracker.logProgress(handle, Map.of("epoch_loss", r.loss(), "images_per_s", r.imagesPerS()), r.epoch());
+                // the epoch's checkpoint is written next: a kill after it must not lose steps it covers (resume skips them)
+                tracker.flushProgress();
                 console.printf("%s: epoch %d/%d loss %.5f (%.1f img/s)%n", run.describe(), r.epoch(), epochs, r.loss(), r.imagesPerS());
             }
 
@@ -351,12 +443,24 @@ public final class TrialLifecycle {
         if (run.isPresent()) {
             tracker.logPoints(run.get(), points);
             tracker.setTags(run.get(), Map.of("cddpm.reevaluated_at", latest.timestamp(), "cddpm.reeval_evaluator", evaluator.toString()));
+            // the registered model holds the final weights: the latest checkpoint's new score is its score now
+            Map<String, String> tags = new LinkedHashMap<>(TrialSummary.scoreTags(latest.accuracy()));
+            tags.put("reevaluated_at", latest.timestamp());
+            tracker.tagModelVersion(run.get(), modelName(trial.config().experimentName()), tags);
+            lastReevaluated = run.get();
         } else {
             console.println(trial.label() + ": no tracker run recorded; results only in " + folder.reevaluations());
         }
         folder.appendReevaluations(latest.checkpoint().equals(best.checkpoint()) ? List.of(latest) : List.of(latest, best));
         console.printf("%s: re-evaluated latest (epoch %d) %s, best (epoch %d) %s%n", trial.label(), latest.epoch(), latest.accuracy(),
                 best.epoch(), best.accuracy());
+    }
+
+    /** After re-evaluation: the champion alias goes to the version with the best mean accuracy now. */
+    void reevaluationDone(String experiment) {
+        if (lastReevaluated != null) {
+            tracker.setBestAlias(lastReevaluated, modelName(experiment), CHAMPION, MEAN_ACCURACY);
+        }
     }
 
     public RunHandle parent() {

@@ -48,6 +48,7 @@ public final class TrialStages {
         ExperimentConfig c = run.config();
         console.println(run.describe() + ": preparing data");
         run.dataset(DatasetPreparer.load(c.dataset(), c.resolution(), Path.of(c.outputDir()), c.training().limitImages()));
+        lifecycle.dataPrepared(run);
         return run;
     }
 
@@ -64,7 +65,10 @@ public final class TrialStages {
                     producer.sendBody(CHECKPOINT_ENDPOINT, new CheckpointEvent(run, epoch, checkpoint));
                 }
             });
-            Trainer.Result result = new Trainer(run.config(), run.folder(), run.dataset(), listener, Trainer.Progress.QUIET).train(resume);
+            Trainer.Result result;
+            try (var load = lifecycle.systemMetrics(run)) {
+                result = new Trainer(run.config(), run.folder(), run.dataset(), listener, Trainer.Progress.QUIET).train(resume);
+            }
             run.lastCheckpoint(result.lastCheckpoint());
             return run;
         }

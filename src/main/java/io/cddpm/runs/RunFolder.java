@@ -42,6 +42,9 @@ import java.util.stream.Stream;
  * RUN/cddpm.log                the log of every process that worked on the run
  * RUN/.lock                    locked (an OS file lock) by the process training the run; says which process that is
  * RUN/checkpoints/interrupted.ckpt  the step-exact checkpoint of a training stopped between two epochs
+ * RUN/pictures/epoch-NNNN/     grid_TEST.png and progressive.png drawn when that epoch's checkpoint was scored
+ * RUN/model/                   the registered model: MLmodel is written by the tracker; checkpoint.ckpt is a copy
+ * RUN/cddpm.log                the log of every process that worked on the run
  * </pre>
  */
 public record RunFolder(Path dir) {
@@ -59,6 +62,9 @@ public record RunFolder(Path dir) {
     public static final String LOG = "cddpm.log";
     public static final String LOCK = ".lock";
     public static final String INTERRUPTED = "interrupted.ckpt";
+    public static final String PICTURES = "pictures";
+    /** The folder name of the MLflow model in the run's artifacts. */
+    public static final String MODEL = "model";
     private static final Pattern CHECKPOINT_NAME = Pattern.compile("epoch-(\\d{4,})\\.ckpt");
     private static final String GRID_PREFIX = "grid_";
     private static final String EPOCHS_KEY = "epochs";
@@ -322,6 +328,21 @@ public record RunFolder(Path dir) {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir, e);
         }
+    }
+
+    /** The pictures drawn when the checkpoint of an epoch was scored. */
+    public Path pictures(int epoch) {
+        return dir.resolve(PICTURES).resolve(String.format("epoch-%04d", epoch));
+    }
+
+    /** The grid of a test file's samples drawn when the checkpoint of an epoch was scored. */
+    public Path grid(int epoch, String testName) {
+        return pictures(epoch).resolve(GRID_PREFIX + testName + ".png");
+    }
+
+    /** The progressive strip drawn when the checkpoint of an epoch was scored. */
+    public Path progressive(int epoch) {
+        return pictures(epoch).resolve(PROGRESSIVE);
     }
 
     /** What a tracker keeps of a finished run: (file, artifact folder) pairs of the files that exist. */

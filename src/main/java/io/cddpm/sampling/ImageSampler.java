@@ -89,15 +89,20 @@ public final class ImageSampler implements AutoCloseable {
         return config;
     }
 
+    /** How many denoising steps these sampler settings take on this model's schedule. */
+    public int denoisingSteps(SamplingConfig sampling) {
+        return scheduler(sampling).timesteps().length;
+    }
+
+    /** The progressive-strip interval for this model's schedule with these sampler settings. */
+    public int progressiveInterval(SamplingConfig sampling) {
+        return progressiveInterval(denoisingSteps(sampling));
+    }
+
     /** The scheduler a sampling config selects for this model's diffusion settings. */
     public Scheduler scheduler(SamplingConfig sampling) {
         SchedulerConfig sc = config.diffusion().scheduler();
         return sampling.sampler() == SamplerKind.DDPM ? new DdpmScheduler(sc) : new DdimScheduler(sc, sampling.steps(), sampling.eta());
-    }
-
-    /** How many denoising steps (network evaluations per image, without guidance) these settings take. */
-    public int denoisingSteps(SamplingConfig sampling) {
-        return scheduler(sampling).timesteps().length;
     }
 
     /**

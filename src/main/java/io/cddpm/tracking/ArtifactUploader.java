@@ -28,7 +28,7 @@ final class ArtifactUploader {
         this.authorization = authorizationFromEnv();
     }
 
-    private static String authorizationFromEnv() {
+    static String authorizationFromEnv() {
         String token = System.getenv("MLFLOW_TRACKING_TOKEN");
         if (token != null && !token.isBlank()) {
             return "Bearer " + token;

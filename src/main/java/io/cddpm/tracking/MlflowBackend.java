@@ -1,5 +1,11 @@
 package io.cddpm.tracking;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +136,142 @@ final class MlflowBackend implements TrackingBackend, AutoCloseable {
     @Override
     public void upload(String artifactUri, String artifactPath, Path file) throws DeliveryException {
         uploader.upload(artifactUri, artifactPath, file);
+    }
+
+    // ---- dataset inputs and the model registry: REST calls the 2.17 Java client has no method for ----
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public void logInputs(String runId, List<DatasetInput> inputs) throws DeliveryException {
+        ObjectNode body = JSON.createObjectNode().put("run_id", runId);
+        ArrayNode datasets = body.putArray("datasets");
+        for (DatasetInput in : inputs) {
+            ObjectNode d = datasets.addObject();
+            d.putArray("tags").addObject().put("key", DatasetInput.CONTEXT_TAG).put("value", in.context());
+            ObjectNode ds = d.putObject("dataset").put("name", in.name()).put("digest", in.digest())
+                    .put("source_type", in.sourceType()).put("source", in.source());
+            if (in.schema() != null) {
+                ds.put("schema", in.schema());
+            }
+            if (in.profile() != null) {
+                ds.put("profile", in.profile());
+            }
+        }
+        post("runs/log-inputs", body, "log inputs of run " + runId);
+    }
+
+    @Override
+    public String registerModelVersion(String name, String source, String runId, Map<String, String> tags) throws DeliveryException {
+        // searched first: a create that fails with RESOURCE_ALREADY_EXISTS is logged as an error by the client
+        String filter = "name = '" + name.replace("'", "\\'") + "'";
+        try {
+            JsonNode found = JSON.readTree(client.sendGet("registered-models/search?max_results=10&filter="
+                    + URLEncoder.encode(filter, StandardCharsets.UTF_8)));
+            boolean exists = false;
+            for (JsonNode m : found.path("registered_models")) {
+                exists |= name.equals(m.path("name").asText());
+            }
+            if (!exists) {
+                client.sendPost("registered-models/create", JSON.createObjectNode().put("name", name).toString());
+            }
+        } catch (MlflowHttpException e) {
+            if (e.getBodyMessage() == null || !e.getBodyMessage().contains("RESOURCE_ALREADY_EXISTS")) {
+                throw classify("create registered model '" + name + "'", e);
+            }
+        } catch (RuntimeException e) {
+            throw classify("create registered model '" + name + "'", e);
+        } catch (java.io.IOException e) {
+            throw new DeliveryException("search registered model '" + name + "': unreadable answer " + e.getMessage(), false, e);
+        }
+        String version = null;
+        for (JsonNode v : versions(name, runId)) {
+            if (source.equals(v.path("source").asText())) {
+                version = v.path("version").asText();
+            }
+        }
+        if (version == null) {
+            ObjectNode body = JSON.createObjectNode().put("name", name).put("source", source).put("run_id", runId);
+            JsonNode created = post("model-versions/create", body, "create a version of model '" + name + "'");
+            version = created.path("model_version").path("version").asText();
+        }
+        for (Map.Entry<String, String> t : tags.entrySet()) {
+            setVersionTag(name, version, t.getKey(), t.getValue());
+        }
+        return version;
+    }
+
+    @Override
+    public void tagModelVersions(String name, String runId, Map<String, String> tags) throws DeliveryException {
+        for (JsonNode v : versions(name, runId)) {
+            for (Map.Entry<String, String> t : tags.entrySet()) {
+                setVersionTag(name, v.path("version").asText(), t.getKey(), t.getValue());
+            }
+        }
+    }
+
+    @Override
+    public Optional<String> setBestAlias(String name, String alias, String scoreTag) throws DeliveryException {
+        String best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (JsonNode v : versions(name, null)) {
+            for (JsonNode t : v.path("tags")) {
+                if (scoreTag.equals(t.path("key").asText())) {
+                    try {
+                        double score = Double.parseDouble(t.path("value").asText());
+                        int version = v.path("version").asInt();
+                        if (score > bestScore || score == bestScore && best != null && version > Integer.parseInt(best)) {
+                            bestScore = score;
+                            best = Integer.toString(version);
+                        }
+                    } catch (NumberFormatException ignored) {
+                        // a hand-written tag that is no number does not compete
+                    }
+                }
+            }
+        }
+        if (best != null) {
+            post("registered-models/alias", JSON.createObjectNode().put("name", name).put("alias", alias).put("version", best),
+                    "set alias " + alias + " of model '" + name + "'");
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private void setVersionTag(String name, String version, String key, String value) throws DeliveryException {
+        post("model-versions/set-tag", JSON.createObjectNode().put("name", name).put("version", version).put("key", key).put("value", value),
+                "tag version " + version + " of model '" + name + "'");
+    }
+
+    /** The versions of a registered model (made by runId when it is given). */
+    private List<JsonNode> versions(String name, String runId) throws DeliveryException {
+        String filter = "name = '" + name.replace("'", "\\'") + "'" + (runId == null ? "" : " and run_id = '" + runId + "'");
+        List<JsonNode> out = new ArrayList<>();
+        String token = null;
+        try {
+            do {
+                String path = "model-versions/search?max_results=1000&filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8)
+                        + (token == null ? "" : "&page_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+                JsonNode page = JSON.readTree(client.sendGet(path));
+                page.path("model_versions").forEach(out::add);
+                token = page.path("next_page_token").asText(null);
+            } while (token != null && !token.isEmpty());
+            return out;
+        } catch (RuntimeException e) {
+            throw classify("search versions of model '" + name + "'", e);
+        } catch (java.io.IOException e) {
+            throw new DeliveryException("search versions of model '" + name + "': unreadable answer " + e.getMessage(), false, e);
+        }
+    }
+
+    private JsonNode post(String path, ObjectNode body, String what) throws DeliveryException {
+        try {
+            String answer = client.sendPost(path, body.toString());
+            return answer == null || answer.isBlank() ? JSON.createObjectNode() : JSON.readTree(answer);
+        } catch (RuntimeException e) {
+            throw classify(what, e);
+        } catch (java.io.IOException e) {
+            throw new DeliveryException(what + ": unreadable answer " + e.getMessage(), false, e);
+        }
     }
 
     /** MLflow refused the request (4xx but 408/429): permanent; anything else may pass on a retry. */

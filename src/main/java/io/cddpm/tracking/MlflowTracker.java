@@ -194,6 +194,15 @@ public final class MlflowTracker implements Tracker {
         progress.add(new Progress(run, points(values, step)));
     }
 
+    /** Moves the buffered progress points into the outbox now (one transaction per run). */
+    @Override
+    public void flushProgress() {
+        if (!closed) {
+            queueProgress();
+            delivery.wake();
+        }
+    }
+
     private static List<MetricPoint> points(Map<String, Double> values, long step) {
         long now = System.currentTimeMillis();
         List<MetricPoint> points = new ArrayList<>(values.size());
@@ -233,6 +242,52 @@ public final class MlflowTracker implements Tracker {
     public void logArtifact(RunHandle run, Path file, String artifactDir) {
         append(run, RecordKind.UPLOAD_ARTIFACT, new Payloads.Artifact(file.toAbsolutePath().toString(),
                 join(artifactDir, file.getFileName().toString())));
+    }
+
+    @Override
+    public void logImage(RunHandle run, Path png, String key, long step) {
+        ImageArtifacts.checkKey(key);
+        append(run, RecordKind.LOG_IMAGE, new Payloads.Image(png.toAbsolutePath().toString(), key, Math.max(0, step),
+                System.currentTimeMillis(), UUID.randomUUID().toString()));
+    }
+
+    @Override
+    public void logInputs(RunHandle run, List<DatasetInput> inputs) {
+        if (!inputs.isEmpty()) {
+            append(run, RecordKind.LOG_INPUTS, new Payloads.Inputs(List.copyOf(inputs)));
+        }
+    }
+
+    @Override
+    public void logModel(RunHandle run, String artifactPath, String flavor, Map<String, Path> files, Map<String, String> flavorConf,
+            Map<String, String> metadata) {
+        Map<String, String> paths = new LinkedHashMap<>();
+        files.forEach((name, file) -> paths.put(name, file.toAbsolutePath().toString()));
+        String created = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS")
+                .format(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC));
+        append(run, RecordKind.LOG_MODEL, new Payloads.Model(trim(artifactPath), flavor, paths, new LinkedHashMap<>(flavorConf),
+                new LinkedHashMap<>(metadata), UUID.randomUUID().toString().replace("-", ""), created));
+    }
+
+    @Override
+    public void registerModel(RunHandle run, String modelName, String artifactPath, Map<String, String> versionTags) {
+        append(run, RecordKind.REGISTER_MODEL, new Payloads.Register(modelName, trim(artifactPath), new LinkedHashMap<>(versionTags)));
+    }
+
+    @Override
+    public void tagModelVersion(RunHandle run, String modelName, Map<String, String> tags) {
+        if (!tags.isEmpty()) {
+            append(run, RecordKind.TAG_MODEL_VERSION, new Payloads.VersionTags(modelName, new LinkedHashMap<>(tags)));
+        }
+    }
+
+    @Override
+    public void setBestAlias(RunHandle run, String modelName, String alias, String scoreTag) {
+        append(run, RecordKind.SET_CHAMPION, new Payloads.Champion(modelName, alias, scoreTag));
+    }
+
+    private static String trim(String path) {
+        return path.replaceAll("^/+|/+$", "");
     }
 
     private static String join(String dir, String rel) {

@@ -116,6 +116,24 @@ final class OutboxSender {
                     Payloads.Artifact a = Payloads.read(first.payload(), Payloads.Artifact.class);
                     backend.upload(run.artifactUri(), a.artifactPath(), Path.of(a.file()));
                 }
+                case LOG_IMAGE -> sendImage(run, Payloads.read(first.payload(), Payloads.Image.class));
+                case LOG_INPUTS -> backend.logInputs(run.runId(), Payloads.read(first.payload(), Payloads.Inputs.class).datasets());
+                case LOG_MODEL -> sendModel(run, Payloads.read(first.payload(), Payloads.Model.class));
+                case REGISTER_MODEL -> {
+                    Payloads.Register r = Payloads.read(first.payload(), Payloads.Register.class);
+                    String version = backend.registerModelVersion(r.modelName(), modelSource(run, r.artifactPath()), run.runId(),
+                            r.tags() == null ? Map.of() : r.tags());
+                    LOG.info("run {}: registered as version {} of model '{}'", run.runId(), version, r.modelName());
+                }
+                case TAG_MODEL_VERSION -> {
+                    Payloads.VersionTags t = Payloads.read(first.payload(), Payloads.VersionTags.class);
+                    backend.tagModelVersions(t.modelName(), run.runId(), t.tags() == null ? Map.of() : t.tags());
+                }
+                case SET_CHAMPION -> {
+                    Payloads.Champion c = Payloads.read(first.payload(), Payloads.Champion.class);
+                    backend.setBestAlias(c.modelName(), c.alias(), c.scoreTag())
+                            .ifPresent(v -> LOG.info("model '{}': alias {} -> version {}", c.modelName(), c.alias(), v));
+                }
             }
             store.markSent(group);
         } catch (DeliveryException e) {
@@ -131,6 +149,73 @@ final class OutboxSender {
             } else {
                 store.noteError(group, e.getMessage());
                 throw e;
+            }
+        }
+    }
+
+    /** The image, its thumbnail (made now from the file: the same bytes on a retry) and the run tag the UI looks for. */
+    private void sendImage(OutboxStore.RunRow run, Payloads.Image image) throws DeliveryException {
+        Path file = Path.of(image.file());
+        String base = ImageArtifacts.base(image.key(), image.step(), image.timestamp(), image.uuid());
+        backend.upload(run.artifactUri(), ImageArtifacts.full(base), file);
+        withTempFile("cddpm-thumb", ".png", tmp -> {
+            try {
+                ImageArtifacts.writeThumbnail(file, tmp);
+            } catch (java.io.IOException e) {
+                throw new DeliveryException("thumbnail of " + file + ": " + e.getMessage(), true, e);
+            }
+            backend.upload(run.artifactUri(), ImageArtifacts.compressed(base), tmp);
+        });
+        backend.logBatch(run.runId(), List.of(), Map.of(), Map.of(ImageArtifacts.LOGGED_IMAGES_TAG, "True"));
+    }
+
+    /** The model's files, then its MLmodel (which names the run and the files' total size). */
+    private void sendModel(OutboxStore.RunRow run, Payloads.Model model) throws DeliveryException {
+        long size = 0;
+        for (Map.Entry<String, String> f : model.files().entrySet()) {
+            Path file = Path.of(f.getValue());
+            backend.upload(run.artifactUri(), model.artifactPath() + "/" + f.getKey(), file);
+            try {
+                size += java.nio.file.Files.size(file);
+            } catch (java.io.IOException e) {
+                throw new DeliveryException("model file " + file + ": " + e.getMessage(), true, e);
+            }
+        }
+        long total = size;
+        withTempFile("cddpm-mlmodel", ".yaml", tmp -> {
+            try {
+                java.nio.file.Files.writeString(tmp, MlmodelFile.text(model, run.runId(), total));
+            } catch (java.io.IOException e) {
+                throw new DeliveryException("cannot write a temporary MLmodel: " + e.getMessage(), false, e);
+            }
+            backend.upload(run.artifactUri(), model.artifactPath() + "/MLmodel", tmp);
+        });
+    }
+
+    /** Where the registry finds the model directory of a run: under the run's artifact URI. */
+    static String modelSource(OutboxStore.RunRow run, String artifactPath) {
+        String root = run.artifactUri().endsWith("/") ? run.artifactUri() : run.artifactUri() + "/";
+        return root + artifactPath;
+    }
+
+    private interface TempFileUse {
+        void accept(Path tmp) throws DeliveryException;
+    }
+
+    private static void withTempFile(String prefix, String suffix, TempFileUse use) throws DeliveryException {
+        Path tmp;
+        try {
+            tmp = java.nio.file.Files.createTempFile(prefix, suffix);
+        } catch (java.io.IOException e) {
+            throw new DeliveryException("cannot create a temporary file: " + e.getMessage(), false, e);
+        }
+        try {
+            use.accept(tmp);
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(tmp);
+            } catch (java.io.IOException ignored) {
+                // a temporary file left behind
             }
         }
     }

@@ -26,6 +26,25 @@ final class Payloads {
     /** {@link RecordKind#UPLOAD_ARTIFACT}: a local file and its path inside the run's artifacts. */
     record Artifact(String file, String artifactPath) {}
 
+    /** {@link RecordKind#LOG_IMAGE}: name parts fixed when logged, so a retry writes the same artifact paths. */
+    record Image(String file, String key, long step, long timestamp, String uuid) {}
+
+    /** {@link RecordKind#LOG_INPUTS}. */
+    record Inputs(List<DatasetInput> datasets) {}
+
+    /** {@link RecordKind#LOG_MODEL}: files by their name in the model directory, and the MLmodel's fields. */
+    record Model(String artifactPath, String flavor, Map<String, String> files, Map<String, String> flavorConf,
+            Map<String, String> metadata, String modelUuid, String created) {}
+
+    /** {@link RecordKind#REGISTER_MODEL}. */
+    record Register(String modelName, String artifactPath, Map<String, String> tags) {}
+
+    /** {@link RecordKind#TAG_MODEL_VERSION}. */
+    record VersionTags(String modelName, Map<String, String> tags) {}
+
+    /** {@link RecordKind#SET_CHAMPION}. */
+    record Champion(String modelName, String alias, String scoreTag) {}
+
     static String write(Object payload) {
         try {
             return JSON.writeValueAsString(payload);

@@ -43,8 +43,43 @@ public interface Tracker extends AutoCloseable {
      */
     void logProgress(RunHandle run, Map<String, Double> values, long step);
 
+    /**
+     * Makes the progress metrics logged so far durable now (e.g. before a checkpoint is written, so a
+     * process killed right after the checkpoint loses none of the steps the checkpoint covers).
+     */
+    default void flushProgress() {}
+
     /** Uploads a file to artifactDir ("" = the run's artifact root) under its own name. */
     void logArtifact(RunHandle run, Path file, String artifactDir);
+
+    /**
+     * An image at a step, laid out as MLflow's {@code log_image(key=, step=)} does (with the "+" separator the UI also reads), so the run page and
+     * the experiment's chart view show it with a step slider. The file is read when the record is
+     * delivered: keep it in place. key: letters, digits, '_', '-', '.', ' '.
+     */
+    default void logImage(RunHandle run, Path png, String key, long step) {}
+
+    /** Datasets the run used (training data, evaluation files), shown as the run's inputs. */
+    default void logInputs(RunHandle run, List<DatasetInput> inputs) {}
+
+    /**
+     * An MLflow model directory in the run's artifacts: the files (name in the directory -> local file,
+     * read when delivered) and an MLmodel naming the custom flavor with flavorConf, and metadata.
+     */
+    default void logModel(RunHandle run, String artifactPath, String flavor, Map<String, Path> files, Map<String, String> flavorConf,
+            Map<String, String> metadata) {}
+
+    /** Registers the run's model directory at artifactPath as a new version of modelName, with tags (created if absent). */
+    default void registerModel(RunHandle run, String modelName, String artifactPath, Map<String, String> versionTags) {}
+
+    /** Sets tags on the version(s) of modelName registered from this run. */
+    default void tagModelVersion(RunHandle run, String modelName, Map<String, String> tags) {}
+
+    /**
+     * Points alias at the version of modelName with the highest numeric tag scoreTag, chosen among all its
+     * versions when the record is delivered. run: any run of the tracker (the record travels with it).
+     */
+    default void setBestAlias(RunHandle run, String modelName, String alias, String scoreTag) {}
 
     /** Ends the run as FINISHED. */
     void finishRun(RunHandle run);

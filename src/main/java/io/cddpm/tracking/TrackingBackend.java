@@ -32,4 +32,29 @@ interface TrackingBackend {
 
     /** Uploads a file to artifactPath (relative, '/'-separated) under the run's artifact URI. */
     void upload(String artifactUri, String artifactPath, Path file) throws DeliveryException;
+
+    /** Dataset inputs of a run (MLflow keeps one input per run and dataset, so a repeat adds nothing). */
+    default void logInputs(String runId, List<DatasetInput> inputs) throws DeliveryException {
+        throw new DeliveryException("this backend has no dataset inputs", true, null);
+    }
+
+    /**
+     * The version of registered model name made from source by runId: the existing one, else a new one
+     * (the registered model is created if absent); then its tags are set.
+     *
+     * @return the version number
+     */
+    default String registerModelVersion(String name, String source, String runId, Map<String, String> tags) throws DeliveryException {
+        throw new DeliveryException("this backend has no model registry", true, null);
+    }
+
+    /** Tags on every version of registered model name made by runId (none: nothing to tag). */
+    default void tagModelVersions(String name, String runId, Map<String, String> tags) throws DeliveryException {
+        throw new DeliveryException("this backend has no model registry", true, null);
+    }
+
+    /** Points alias at the version of name with the highest numeric tag scoreTag; empty when no version has one. */
+    default Optional<String> setBestAlias(String name, String alias, String scoreTag) throws DeliveryException {
+        throw new DeliveryException("this backend has no model registry", true, null);
+    }
 }

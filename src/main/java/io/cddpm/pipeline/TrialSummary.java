@@ -1,0 +1,125 @@
+package io.cddpm.pipeline;
+
+import io.cddpm.runs.EpochRecord;
+import io.cddpm.runs.EvaluationRecord;
+import io.cddpm.runs.RunFolder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a trial's MLflow run says about it in its description (Markdown, tag {@code mlflow.note.content}):
+ * headline accuracy, epochs, images/s, wall time and the command that reproduces it; and the row it
+ * gets in its sweep's table on the parent run.
+ *
+ * @param accuracy    test file -> accuracy of the last evaluation (empty: none)
+ * @param epoch       the epoch of that evaluation
+ * @param imagesPerS  mean training throughput over the epochs (NaN: unknown)
+ * @param wallSeconds wall time (NaN: unknown)
+ * @param error       why the trial did not finish, or null
+ */
+record TrialSummary(String label, RunFolder folder, Map<String, Double> accuracy, int epoch, int epochs, double imagesPerS,
+        double wallSeconds, String error) {
+
+    /** From the run folder's records; wallSeconds NaN = the sum of the epochs' training times. */
+    static TrialSummary of(String label, RunFolder folder, double wallSeconds) {
+        List<EvaluationRecord> evaluations = folder.readEvaluations();
+        EvaluationRecord last = evaluations.isEmpty() ? null : evaluations.get(evaluations.size() - 1);
+        List<EpochRecord> history = folder.readHistory();
+        double ips = history.stream().filter(e -> e.imagesPerS() != null).mapToDouble(EpochRecord::imagesPerS).average().orElse(Double.NaN);
+        double trained = history.stream().filter(e -> e.seconds() != null).mapToDouble(EpochRecord::seconds).sum();
+        int epochs = history.stream().mapToInt(EpochRecord::epoch).max().orElse(0);
+        return new TrialSummary(label, folder, last == null ? Map.of() : last.accuracy(), last == null ? 0 : last.epoch(), epochs, ips,
+                Double.isNaN(wallSeconds) && trained > 0 ? trained : wallSeconds, null);
+    }
+
+    static TrialSummary failed(String label, String error) {
+        return new TrialSummary(label, null, Map.of(), 0, 0, Double.NaN, Double.NaN, error);
+    }
+
+    double mean() {
+        return accuracy.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /** accuracy_<test file> and mean_accuracy, as registry version tags (what the champion is chosen by). */
+    Map<String, String> scoreTags() {
+        return scoreTags(accuracy);
+    }
+
+    static Map<String, String> scoreTags(Map<String, Double> accuracy) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        accuracy.forEach((name, a) -> tags.put("accuracy_" + name, fmt(a)));
+        if (!accuracy.isEmpty()) {
+            tags.put(TrialLifecycle.MEAN_ACCURACY, fmt(accuracy.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
+        }
+        return tags;
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static String seconds(double s) {
+        if (Double.isNaN(s)) {
+            return "–";
+        }
+        long t = Math.round(s);
+        return t >= 3600 ? String.format(Locale.ROOT, "%dh %02dm", t / 3600, t / 60 % 60)
+                : t >= 60 ? String.format(Locale.ROOT, "%dm %02ds", t / 60, t % 60) : t + " s";
+    }
+
+    private static String rate(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** The trial run's description. */
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("### ").append(label).append("\n\n");
+        if (accuracy.isEmpty()) {
+            md.append("No evaluation recorded.\n\n");
+        } else {
+            md.append("**Accuracy** (epoch ").append(epoch).append("): ");
+            List<String> parts = new ArrayList<>();
+            accuracy.forEach((name, a) -> parts.add(name + " **" + fmt(a) + "**"));
+            md.append(String.join(", ", parts)).append(", mean **").append(fmt(mean())).append("**\n\n");
+        }
+        md.append("| epochs | images/s | wall time |\n|---:|---:|---:|\n");
+        md.append("| ").append(epochs).append(" | ").append(rate(imagesPerS)).append(" | ").append(seconds(wallSeconds)).append(" |\n\n");
+        md.append("Reproduce (the resolved config of this trial; a new output folder trains it again):\n\n```\ncddpm run ")
+                .append(folder.config().toAbsolutePath()).append(" --set output_dir=NEW_FOLDER\n```\n");
+        return md.toString();
+    }
+
+    /** The parent run's description: one row per trial. */
+    static String table(String experiment, List<TrialSummary> rows) {
+        List<String> tests = new ArrayList<>();
+        rows.forEach(r -> r.accuracy.keySet().forEach(t -> {
+            if (!tests.contains(t)) {
+                tests.add(t);
+            }
+        }));
+        StringBuilder md = new StringBuilder("### ").append(experiment).append(": ").append(rows.size()).append(" trial(s)\n\n| trial |");
+        tests.forEach(t -> md.append(' ').append(t).append(" |"));
+        md.append(" mean | epochs | images/s | wall time |\n|---|");
+        tests.forEach(t -> md.append("---:|"));
+        md.append("---:|---:|---:|---:|\n");
+        for (TrialSummary r : rows) {
+            md.append("| ").append(r.label.replace("|", "\\|")).append(" |");
+            if (r.error != null) {
+                md.append(" ").append(r.error.replace("|", "\\|").replace("\n", " ")).append(" |");
+                for (int i = 0; i < tests.size() + 3; i++) {
+                    md.append(" |");
+                }
+                md.append('\n');
+                continue;
+            }
+            tests.forEach(t -> md.append(' ').append(r.accuracy.containsKey(t) ? fmt(r.accuracy.get(t)) : "–").append(" |"));
+            md.append(' ').append(r.accuracy.isEmpty() ? "–" : fmt(r.mean())).append(" | ").append(r.epochs).append(" | ")
+                    .append(rate(r.imagesPerS)).append(" | ").append(seconds(r.wallSeconds)).append(" |\n");
+        }
+        return md.toString();
+    }
+}

@@ -1,0 +1,42 @@
+package io.cddpm.tracking;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code MLmodel} file of an MLflow model directory (the layout {@code mlflow.models.Model} saves):
+ * artifact_path, flavors (here one custom flavor), mlflow_version, model_size_bytes, model_uuid,
+ * run_id, utc_time_created and free metadata. Written when the directory is delivered, so it names
+ * the MLflow run id.
+ */
+final class MlmodelFile {
+    /** The MLflow version whose model format this follows (the pinned server). */
+    static final String MLFLOW_VERSION = "2.17.2";
+    private static final YAMLMapper YAML = YAMLMapper.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
+
+    private MlmodelFile() {}
+
+    static String text(Payloads.Model model, String runId, long sizeBytes) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("artifact_path", model.artifactPath());
+        Map<String, Object> flavor = new LinkedHashMap<>(model.flavorConf() == null ? Map.of() : model.flavorConf());
+        root.put("flavors", Map.of(model.flavor(), flavor));
+        if (model.metadata() != null && !model.metadata().isEmpty()) {
+            root.put("metadata", model.metadata());
+        }
+        root.put("mlflow_version", MLFLOW_VERSION);
+        root.put("model_size_bytes", sizeBytes);
+        root.put("model_uuid", model.modelUuid());
+        root.put("run_id", runId);
+        root.put("utc_time_created", model.created());
+        try {
+            return YAML.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write MLmodel", e);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.cddpm.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cddpm.runs.EpochRecord;
+import io.cddpm.runs.EvaluationRecord;
+import io.cddpm.runs.RunFolder;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The run descriptions and the registry's score tags, from a run folder's records. */
+class TrialSummaryTest {
+    @Test
+    void describesTheTrialAndItsSweep(@TempDir Path dir) {
+        RunFolder folder = RunFolder.of(dir.resolve("lr=1e-4"));
+        folder.writeHistory(List.of(new EpochRecord(1, 0.5, 1e-4, 100.0, 10.0, 3L, 500L), new EpochRecord(2, 0.4, 1e-4, 120.0, 9.0, 6L, 510L)));
+        Map<String, Double> acc = new LinkedHashMap<>();
+        acc.put("test", 0.5);
+        acc.put("new_test", 0.25);
+        folder.recordEvaluation(new EvaluationRecord(1, "checkpoints/epoch-0001.ckpt", "ddim", 10, 2.0, Map.of("test", 0.1, "new_test", 0.1), "t"));
+        folder.recordEvaluation(new EvaluationRecord(2, "checkpoints/epoch-0002.ckpt", "ddim", 10, 2.0, acc, "t"));
+        TrialSummary s = TrialSummary.of("lr=1e-4", folder, 75);
+        assertEquals(Map.of("accuracy_test", "0.5000", "accuracy_new_test", "0.2500", "mean_accuracy", "0.3750"), s.scoreTags());
+        String md = s.markdown();
+        assertTrue(md.contains("**Accuracy** (epoch 2): new_test **0.2500**, test **0.5000**, mean **0.3750**"), md);
+        assertTrue(md.contains("| 2 | 110.0 | 1m 15s |"), md);
+        assertTrue(md.contains("cddpm run " + folder.config().toAbsolutePath()), md);
+        String table = TrialSummary.table("exp", List.of(TrialSummary.of("lr=1e-4", folder, Double.NaN), TrialSummary.failed("lr=1", "FAILED: NaN loss")));
+        assertTrue(table.contains("| trial | new_test | test | mean | epochs | images/s | wall time |"), table);
+        assertTrue(table.contains("| lr=1e-4 | 0.2500 | 0.5000 | 0.3750 | 2 | 110.0 | 19 s |"), "wall time from the epochs: " + table);
+        assertTrue(table.contains("| lr=1 | FAILED: NaN loss |"), table);
+    }
+}
