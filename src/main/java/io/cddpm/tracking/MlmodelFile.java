@@ -18,7 +18,27 @@ final class MlmodelFile {
     private static final YAMLMapper YAML = YAMLMapper.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
 
+    /** The run tag listing the run's logged models (JSON, one entry per model). */
+    static final String HISTORY_TAG = "mlflow.log-model.history";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private MlmodelFile() {}
+
+    /** The value of {@link #HISTORY_TAG} for this one model. */
+    static String historyJson(Payloads.Model model, String runId) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("run_id", runId);
+        entry.put("artifact_path", model.artifactPath());
+        entry.put("utc_time_created", model.created());
+        entry.put("flavors", Map.of(model.flavor(), model.flavorConf() == null ? Map.of() : model.flavorConf()));
+        entry.put("model_uuid", model.modelUuid());
+        entry.put("mlflow_version", MLFLOW_VERSION);
+        try {
+            return JSON.writeValueAsString(java.util.List.of(entry));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the model history tag", e);
+        }
+    }
 
     static String text(Payloads.Model model, String runId, long sizeBytes) {
         Map<String, Object> root = new LinkedHashMap<>();

@@ -190,6 +190,8 @@ final class OutboxSender {
             }
             backend.upload(run.artifactUri(), model.artifactPath() + "/MLmodel", tmp);
         });
+        // the tag MLflow's log_model sets: the run page lists the directory under "Logged models"
+        backend.logBatch(run.runId(), List.of(), Map.of(), Map.of(MlmodelFile.HISTORY_TAG, MlmodelFile.historyJson(model, run.runId())));
     }
 
     /** Where the registry finds the model directory of a run: under the run's artifact URI. */

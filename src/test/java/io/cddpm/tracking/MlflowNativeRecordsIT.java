@@ -68,6 +68,11 @@ class MlflowNativeRecordsIT {
                     JsonNode inputs = rest.run(runId).at("/inputs/dataset_inputs");
                     assertEquals(2, inputs.size(), inputs.toString());
                     assertEquals(List.of("model/MLmodel", "model/ema.safetensors"), rest.artifactFiles(runId, "model").stream().sorted().toList());
+                    JsonNode history = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                            MlflowRest.keyValues(rest.run(runId).at("/data/tags")).get("mlflow.log-model.history"));
+                    assertEquals(1, history.size(), "redelivery sets the tag again, it does not add a second model");
+                    assertEquals("model", history.get(0).get("artifact_path").asText());
+                    assertTrue(history.get(0).at("/flavors/cddpm").isObject(), history.toString());
                 }
                 String q = URLEncoder.encode("name = 'records-it'", StandardCharsets.UTF_8);
                 JsonNode versions = rest.get("/api/2.0/mlflow/model-versions/search?filter=" + q).get("model_versions");
