@@ -27,12 +27,12 @@ class TrialSummaryTest {
         TrialSummary s = TrialSummary.of("lr=1e-4", folder, 75);
         assertEquals(Map.of("accuracy_test", "0.5000", "accuracy_new_test", "0.2500", "mean_accuracy", "0.3750"), s.scoreTags());
         String md = s.markdown();
-        assertTrue(md.contains("**Accuracy** (epoch 2): new_test **0.2500**, test **0.5000**, mean **0.3750**"), md);
+        assertTrue(md.contains("**Accuracy** (epoch 2): test **0.5000**, new_test **0.2500**, mean **0.3750**"), md);
         assertTrue(md.contains("| 2 | 110.0 | 1m 15s |"), md);
         assertTrue(md.contains("cddpm run " + folder.config().toAbsolutePath()), md);
         String table = TrialSummary.table("exp", List.of(TrialSummary.of("lr=1e-4", folder, Double.NaN), TrialSummary.failed("lr=1", "FAILED: NaN loss")));
-        assertTrue(table.contains("| trial | new_test | test | mean | epochs | images/s | wall time |"), table);
-        assertTrue(table.contains("| lr=1e-4 | 0.2500 | 0.5000 | 0.3750 | 2 | 110.0 | 19 s |"), "wall time from the epochs: " + table);
+        assertTrue(table.contains("| trial | test | new_test | mean | epochs | images/s | wall time |"), table);
+        assertTrue(table.contains("| lr=1e-4 | 0.5000 | 0.2500 | 0.3750 | 2 | 110.0 | 19 s |"), "wall time from the epochs: " + table);
         assertTrue(table.contains("| lr=1 | FAILED: NaN loss |"), table);
     }
 }
