@@ -1,6 +1,7 @@
 package io.cddpm.tracking;
 
 import io.cddpm.config.TrackingConfig;
+import io.cddpm.core.InvalidInputException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -33,13 +34,30 @@ public final class TrackingSession implements AutoCloseable {
         TrackingEndpoint endpoint = TrackingEndpoint.open(config, Path.of("mlruns"), console);
         try {
             MlflowTracker tracker = new MlflowTracker(endpoint.uri(), endpoint.serverId(), outboxDb, Duration.ofSeconds(10),
-                    Duration.ofSeconds(60));
+                    closeTimeout());
             reportOthers(new OutboxAdmin(outboxDb).pendingForOthers(tracker.serverId()), console);
             return new TrackingSession(console, endpoint, tracker);
         } catch (RuntimeException e) {
             endpoint.close();
             throw e;
         }
+    }
+
+    /** System property: how long closing keeps trying to deliver to an unreachable server (seconds, default 60). */
+    public static final String CLOSE_TIMEOUT_PROPERTY = "cddpm.tracking.closeTimeoutSeconds";
+
+    /** How long the end of a command keeps delivering before leaving the rest in the outbox for the next run. */
+    static Duration closeTimeout() {
+        String value = System.getProperty(CLOSE_TIMEOUT_PROPERTY, "60");
+        try {
+            long seconds = Long.parseLong(value.trim());
+            if (seconds >= 0) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new InvalidInputException("-D" + CLOSE_TIMEOUT_PROPERTY + "=" + value + ": seconds, a whole number >= 0");
     }
 
     static void reportOthers(List<OutboxAdmin.Waiting> others, PrintStream console) {

@@ -53,6 +53,8 @@ class OutboxCommandTest {
     @BeforeEach
     void seed() throws Exception {
         System.setProperty(StateDatabase.PROPERTY, dir.resolve("state").toString());
+        // the commands' sessions track to unreachable servers: do not wait the default minute for them at close
+        System.setProperty(TrackingSession.CLOSE_TIMEOUT_PROPERTY, "1");
         try (StateDatabase state = StateDatabase.open()) {
             for (String server : new String[] {A, B, "old"}) {
                 try (MlflowTracker t = new MlflowTracker(server.equals("old") ? A : server, server, state.dataSource(), Duration.ofMillis(50),
@@ -69,6 +71,7 @@ class OutboxCommandTest {
     @AfterEach
     void clear() {
         System.clearProperty(StateDatabase.PROPERTY);
+        System.clearProperty(TrackingSession.CLOSE_TIMEOUT_PROPERTY);
     }
 
     @Test
