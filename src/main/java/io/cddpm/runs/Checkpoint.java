@@ -161,7 +161,7 @@ public record Checkpoint(
             }
             State state = JSON.readValue(BoundedReads.zipEntry(zip, stateEntry, MAX_TEXT_ENTRY), new TypeReference<State>() {});
             return new Info(state.epoch(), state.step(), state.configHash(), state.created(),
-                    state.history() == null ? 0 : state.history().size(), state.provenance(), readConfig(file), sizes);
+                    state.history() == null ? 0 : state.history().size(), state.provenance(), config(zip, file), sizes);
         } catch (IOException e) {
             throw new InvalidInputException(file + ": corrupt or truncated checkpoint (" + e.getMessage() + ")", e);
         }
@@ -173,14 +173,19 @@ public record Checkpoint(
             throw new InvalidInputException(file + ": checkpoint not found");
         }
         try (ZipFile zip = new ZipFile(file.toFile())) {
-            ZipEntry e = zip.getEntry("config.yaml");
-            if (e == null) {
-                throw new InvalidInputException(file + ": not a cddpm checkpoint (missing config.yaml)");
-            }
-            return ConfigLoader.fromYaml(new String(BoundedReads.zipEntry(zip, e, MAX_TEXT_ENTRY), StandardCharsets.UTF_8), file + "!config.yaml");
+            return config(zip, file);
         } catch (IOException e) {
             throw new InvalidInputException(file + ": corrupt or truncated checkpoint (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** The config.yaml entry of an open checkpoint. */
+    private static ExperimentConfig config(ZipFile zip, Path file) throws IOException {
+        ZipEntry e = zip.getEntry("config.yaml");
+        if (e == null) {
+            throw new InvalidInputException(file + ": not a cddpm checkpoint (missing config.yaml)");
+        }
+        return ConfigLoader.fromYaml(new String(BoundedReads.zipEntry(zip, e, MAX_TEXT_ENTRY), StandardCharsets.UTF_8), file + "!config.yaml");
     }
 
     /** Copies named tensors into a model's parameters, checking names and shapes. */

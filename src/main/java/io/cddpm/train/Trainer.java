@@ -123,7 +123,7 @@ public final class Trainer {
                 }
             }
             TrainStep trainStep = new TrainStep(config, unet, params, adam, ema, new ParameterStore(root, false));
-            double earlierSeconds = history.stream().mapToDouble(r -> r.seconds() == null ? 0 : r.seconds()).sum();
+            double earlierSeconds = trainedSeconds(history);
             Provenance provenance = provenance(device).withTrainSeconds(earlierSeconds);
             listener.onStart(provenance);
             Path last = resume;
@@ -153,7 +153,7 @@ public final class Trainer {
                     while (batches.hasNext()) {
                         if (StopRequest.requested()) {
                             Path saved = run.interruptedCheckpoint();
-                            double trainSeconds = history.stream().mapToDouble(r -> r.seconds() == null ? 0 : r.seconds()).sum();
+                            double trainSeconds = trainedSeconds(history);
                             double epochSeconds = epochEarlier + (System.nanoTime() - start) / 1e9;
                             new Checkpoint(config, epoch - 1, step, params, ema.weights(), adam.state(), history,
                                     provenance.withTrainSeconds(trainSeconds + epochSeconds),
@@ -189,7 +189,7 @@ public final class Trainer {
                 listener.onEpoch(record);
                 if (epoch % t.checkpointEvery() == 0 || epoch == t.epochs()) {
                     last = run.checkpoint(epoch);
-                    double trainSeconds = history.stream().mapToDouble(r -> r.seconds() == null ? 0 : r.seconds()).sum();
+                    double trainSeconds = trainedSeconds(history);
                     new Checkpoint(config, epoch, step, params, ema.weights(), adam.state(), history,
                             provenance.withTrainSeconds(trainSeconds)).write(last);
                     deleteInterrupted(); // this checkpoint is later
@@ -206,6 +206,11 @@ public final class Trainer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + run.interruptedCheckpoint(), e);
         }
+    }
+
+    /** Training wall time of the recorded epochs (all sessions of a resumed run). */
+    private static double trainedSeconds(List<EpochRecord> history) {
+        return history.stream().mapToDouble(r -> r.seconds() == null ? 0 : r.seconds()).sum();
     }
 
     /** What this training is made of: versions, kernels, precision, device, and the exact data. */
