@@ -20,7 +20,11 @@ final class Interrupts implements AutoCloseable {
     static final String GRACE_PROPERTY = "cddpm.stop.grace.seconds";
     private static final List<String> SIGNALS = List.of("TERM", "INT");
 
+    /** How long the shutdown hooks of an exit may take before the JVM halts. */
+    static final int HALT_SECONDS = 10;
+
     private final List<SignalHandler> previous = new ArrayList<>();
+    private boolean exiting;
     private final Runnable onStop;
 
     private Interrupts(Runnable onStop) {
@@ -45,7 +49,7 @@ final class Interrupts implements AutoCloseable {
         String name = "SIG" + signal.getName();
         if (StopRequest.requested()) {
             System.err.println("cddpm: " + name + " again: exiting now");
-            new Thread(() -> System.exit(ExitCodes.INTERRUPTED), "cddpm-exit").start();
+            exitNow();
             return;
         }
         StopRequest.request(name);
@@ -60,10 +64,35 @@ final class Interrupts implements AutoCloseable {
                 return;
             }
             System.err.println("cddpm: did not stop within " + grace + " s of " + name + "; exiting now");
-            System.exit(ExitCodes.INTERRUPTED);
+            exitNow();
         }, "cddpm-stop-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
+    }
+
+    /**
+     * Exits with 130, running the shutdown hooks (they stop a local MLflow server), but halts when they
+     * have not finished within {@link #HALT_SECONDS}, or at once when an exit is already under way: a
+     * hook can wait on work that ignores the stop (Camel's shutdown waits for the exchange in flight),
+     * and a second {@code System.exit} would block behind the first for as long.
+     */
+    private synchronized void exitNow() {
+        if (exiting) {
+            Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+        }
+        exiting = true;
+        Thread halter = new Thread(() -> {
+            try {
+                Thread.sleep(HALT_SECONDS * 1000L);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println("cddpm: shutdown did not finish within " + HALT_SECONDS + " s; halting");
+            Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+        }, "cddpm-halt");
+        halter.setDaemon(true);
+        halter.start();
+        new Thread(() -> System.exit(ExitCodes.INTERRUPTED), "cddpm-exit").start();
     }
 
     /** Puts the earlier handlers back. */

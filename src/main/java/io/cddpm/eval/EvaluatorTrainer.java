@@ -11,6 +11,7 @@ import io.cddpm.config.LrSchedule;
 import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.core.Seeds;
+import io.cddpm.core.StopRequest;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.model.NamedParameters;
@@ -108,6 +109,7 @@ public final class EvaluatorTrainer {
                 double lossSum = 0;
                 int batches = 0;
                 while (order.hasNext()) {
+                    StopRequest.check(); // a stopped evaluator training keeps nothing: it is retrained from the start
                     int[] idx = order.nextIndices();
                     try (NDManager scope = root.newSubManager()) {
                         double loss = step(net, ps, scope, train, idx, augment, new SplittableRandom(Seeds.mix(options.seed(), step)),

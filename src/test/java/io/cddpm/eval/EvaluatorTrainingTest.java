@@ -2,12 +2,14 @@ package io.cddpm.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.StopRequest;
 import io.cddpm.data.DatasetCache;
 import io.cddpm.data.DatasetRoot;
 import io.cddpm.data.IclevrDataset;
@@ -17,6 +19,7 @@ import io.cddpm.model.Safetensors;
 import io.cddpm.render.DatasetRenderer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -101,6 +104,36 @@ class EvaluatorTrainingTest {
         assertEquals(List.of("z", "x", "x", "y", "z"), IntStream.range(0, 5).mapToObj(both::name).toList());
         assertArrayEquals(new int[] {1}, both.labelIndices().get(3));
         assertThrows(IllegalArgumentException.class, () -> IclevrDataset.concat(List.of(d, new IclevrDataset(2, 3, new byte[12], new byte[3], List.of("w")))));
+    }
+
+    @Test
+    void aStopRequestStopsTrainingBetweenStepsAndWritesNothing(@TempDir Path dir) throws Exception {
+        TrainSpec spec = TrainSpec.builtin().limit(40);
+        new DatasetRenderer(16, 0, 2).renderSpec(spec, dir.resolve("ds"), n -> {});
+        DatasetRoot root = DatasetRoot.of(dir.resolve("ds"));
+        IclevrDataset all = DatasetCache.forRoot(root).load(root, 16, null);
+        IclevrDataset train = all.subset(IntStream.range(0, 32).toArray());
+        IclevrDataset held = all.subset(IntStream.range(32, 40).toArray());
+        Path out = dir.resolve("evaluator.safetensors");
+        List<Long> steps = new ArrayList<>();
+        try {
+            StopRequest.Stopped stopped = assertThrows(StopRequest.Stopped.class, () -> new EvaluatorTrainer(
+                    new EvaluatorTrainer.Options(3, 8, 1e-3, 1e-4, 0, 0)).train(train, held, Labels.builtin().names(), out,
+                            new EvaluatorTrainer.Listener() {
+                                @Override
+                                public void onStep(long step, int stepsPerEpoch, double loss) {
+                                    steps.add(step);
+                                    if (step == 2) {
+                                        StopRequest.request("SIGTERM");
+                                    }
+                                }
+                            }));
+            assertEquals("stopped (SIGTERM)", stopped.getMessage());
+        } finally {
+            StopRequest.reset();
+        }
+        assertEquals(List.of(1L, 2L), steps, "the step after the request does not run");
+        assertFalse(Files.exists(out), "a stopped evaluator training writes no weights");
     }
 
     @Test
