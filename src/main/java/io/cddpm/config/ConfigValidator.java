@@ -5,7 +5,6 @@ import io.cddpm.diffusion.SamplerKind;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.quartz.CronExpression;
 
 /** The value checks that types alone cannot express, each naming the key (and line) at fault. */
