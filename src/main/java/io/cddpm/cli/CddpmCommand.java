@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
             EvaluatorCommand.class,
             ReevaluateCommand.class,
             ServeCommand.class,
+            WorkerCommand.class,
+            StatusCommand.class,
             ScheduleCommand.class,
             NoiseScheduleCommand.class,
             RunCommand.class,

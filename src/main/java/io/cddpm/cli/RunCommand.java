@@ -5,6 +5,9 @@ import io.cddpm.config.ExperimentConfig;
 import io.cddpm.core.StopRequest;
 import io.cddpm.pipeline.PipelineRunner;
 import io.cddpm.pipeline.TrialRun;
+import io.cddpm.schedule.Schedules;
+import io.cddpm.state.QueuedTrial;
+import io.cddpm.state.StateDatabase;
 import io.cddpm.state.TrialStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +24,10 @@ import picocli.CommandLine.Parameters;
             "data prep -> training (a checkpoint every checkpoint_every epochs) -> samples, grids, progressive image,",
             "plots -> report. Exit 0 when every trial succeeded, 1 when any failed (the others still run) or was skipped",
             "because another process is running it, 2 on bad input (e.g. a trial folder holding another config's results),",
-            "130 when stopped by SIGTERM/Ctrl-C (the running trial saves its progress; the next run continues it)."})
+            "130 when stopped by SIGTERM/Ctrl-C (the running trial saves its progress; the next run continues it).",
+            "--submit: queue the trials for the workers sharing the state database ('cddpm worker', README \"Several",
+            "machines\") and return at once, printing the sweep id; 'cddpm status SWEEP' follows it. The YAML's output_dir",
+            "must then be absolute (storage every worker mounts at that path) and tracking.uri or $MLFLOW_TRACKING_URI set."})
 public final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "Experiment YAML.")
     Path file;
@@ -33,9 +39,24 @@ public final class RunCommand implements Callable<Integer> {
         "YAML or --set), or that this state database has no record of. Without it such a run is refused."})
     boolean overwrite;
 
+    @Option(names = "--submit", description = {"Queue the trials for the workers ('cddpm worker') and return, printing the sweep id,",
+        "instead of running them here one at a time."})
+    boolean submit;
+
     @Override
     public Integer call() throws Exception {
         ExperimentConfig experiment = ConfigLoader.load(file, overrides);
+        if (submit) {
+            try (StateDatabase state = StateDatabase.open(); Schedules schedules = Schedules.open(state)) {
+                printSubmission(new PipelineRunner(System.out, overwrite).submit(experiment, state, schedules::trialQueued,
+                        schedules::queueTrial));
+                if (!state.shared()) {
+                    System.out.println("(the state database is this machine's H2 folder " + state.where() + ": only a `cddpm worker`"
+                            + " or `cddpm serve` on this machine runs them; set $CDDPM_STATE to a jdbc:postgresql:// URL for several)");
+                }
+            }
+            return ExitCodes.OK;
+        }
         long start = System.nanoTime();
         List<TrialRun> runs;
         try (Interrupts interrupts = Interrupts.install()) {
@@ -60,5 +81,15 @@ public final class RunCommand implements Callable<Integer> {
             return ExitCodes.INTERRUPTED;
         }
         return runs.stream().allMatch(r -> r.status() == TrialStatus.FINISHED) ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
+
+    /** What a submission did, the sweep id first ("sweep ID ..."), and how to follow it. */
+    static void printSubmission(PipelineRunner.Submission s) {
+        System.out.printf("sweep %s (%s): %d trial(s) queued, %d already queued or running, %d finished before%n", s.sweepKey(),
+                s.experiment(), s.queued().size(), s.alreadyQueued(), s.finished());
+        for (QueuedTrial q : s.queued()) {
+            System.out.println("  queued " + q.describe() + " -> " + q.runDir());
+        }
+        System.out.println("follow it with: cddpm status " + s.sweepKey());
     }
 }

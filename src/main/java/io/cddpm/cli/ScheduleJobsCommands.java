@@ -34,7 +34,7 @@ final class ScheduleJobsCommands {
     static final class ListSchedules implements Callable<Integer> {
         @Override
         public Integer call() {
-            try (StateDatabase state = StateDatabase.open(); Schedules s = Schedules.open(state.url())) {
+            try (StateDatabase state = StateDatabase.open(); Schedules s = Schedules.open(state)) {
                 print(s.list());
             }
             return ExitCodes.OK;
@@ -54,7 +54,7 @@ final class ScheduleJobsCommands {
         @Override
         public Integer call() {
             ExperimentConfig experiment = ConfigLoader.load(file, overrides);
-            try (StateDatabase state = StateDatabase.open(); Schedules s = Schedules.open(state.url())) {
+            try (StateDatabase state = StateDatabase.open(); Schedules s = Schedules.open(state)) {
                 print(s.add(file, overrides, experiment));
             }
             return ExitCodes.OK;
@@ -72,7 +72,7 @@ final class ScheduleJobsCommands {
         @Override
         public Integer call() {
             JobKind k = kind == null ? null : JobKind.of(kind);
-            try (StateDatabase state = StateDatabase.open(); Schedules s = Schedules.open(state.url())) {
+            try (StateDatabase state = StateDatabase.open(); Schedules s = Schedules.open(state)) {
                 apply(s, experiment, k);
                 print(s.list());
             }

@@ -5,12 +5,10 @@ import io.cddpm.diffusion.SamplerKind;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.quartz.CronExpression;
 
 /** The value checks that types alone cannot express, each naming the key (and line) at fault. */
 final class ConfigValidator {
-    private static final Pattern DEVICE = Pattern.compile("auto|cpu|gpu|gpu:\\d+");
 
     private ConfigValidator() {}
 
@@ -156,7 +154,7 @@ final class ConfigValidator {
                     "evaluate_every (" + t.evaluateEvery() + ") must be a multiple of checkpoint_every ("
                             + t.checkpointEvery() + "): each evaluation scores a checkpoint");
         }
-        if (t.device() == null || !DEVICE.matcher(t.device()).matches()) {
+        if (!TrainingConfig.isDevice(t.device())) {
             throw loc.error(List.of("training", "device"), "invalid device '" + t.device() + "' (valid: auto, cpu, gpu, gpu:N)");
         }
         if (t.limitImages() != null) {

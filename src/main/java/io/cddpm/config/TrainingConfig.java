@@ -39,4 +39,11 @@ public record TrainingConfig(
         return new TrainingConfig(120, 64, 1e-4, 0.01, 500, LrSchedule.COSINE, 1.0, EmaConfig.defaults(), 0.1, 5, 5, 0,
                 Precision.FP32, "auto", null, LossWeighting.NONE, 5.0);
     }
+
+    private static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("auto|cpu|gpu|gpu:\\d+");
+
+    /** Whether text names a device: auto, cpu, gpu or gpu:N. */
+    public static boolean isDevice(String text) {
+        return text != null && DEVICE.matcher(text).matches();
+    }
 }

@@ -44,7 +44,9 @@ public final class ClassificationStage {
 
     /** Finds or trains the evaluator before training starts, so a missing evaluator fails the trial early. */
     public TrialRun prepare(TrialRun run) {
-        lifecycle.evaluatorChosen(run, EvaluatorWeights.resolve(run.config(), run.dataset(), console));
+        try (SharedInputs.Lock lock = SharedInputs.lock(Path.of(run.config().outputDir()), console)) {
+            lifecycle.evaluatorChosen(run, EvaluatorWeights.resolve(run.config(), run.dataset(), console));
+        }
         return run;
     }
 

@@ -5,6 +5,7 @@ import io.cddpm.config.ConfigHash;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Trial;
+import io.cddpm.core.BuildInfo;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.core.StopRequest;
 import io.cddpm.data.ConditionFile;
@@ -53,13 +54,15 @@ public final class TrialLifecycle {
     private final RunHandle parent;
     private final Map<TrialRun, TrialLog> logs = new IdentityHashMap<>();
     private final boolean overwrite;
+    /** Who runs the trials begun here, as the state database records it: a worker's id, or "host pid N". */
+    private final String worker;
+    /** The last run re-evaluated, so the champion alias can be set after re-evaluation. */
+    private RunHandle lastReevaluated;
 
     /** {@link #TrialLifecycle(Tracker, TrialStore, ExperimentConfig, PrintStream, boolean)} without overwriting. */
     public TrialLifecycle(Tracker tracker, TrialStore store, ExperimentConfig experiment, PrintStream console) {
         this(tracker, store, experiment, console, false);
     }
-    /** The last run re-evaluated, so the champion alias can be set after re-evaluation. */
-    private RunHandle lastReevaluated;
 
     /**
      * Opens the sweep's parent run: the one a killed or crashed run of the same experiment and config
@@ -69,10 +72,19 @@ public final class TrialLifecycle {
      *                  ({@code --overwrite}); without it such a trial is refused
      */
     public TrialLifecycle(Tracker tracker, TrialStore store, ExperimentConfig experiment, PrintStream console, boolean overwrite) {
+        this(tracker, store, console, openParent(tracker, store, experiment), overwrite, thisProcess());
+    }
+
+    private TrialLifecycle(Tracker tracker, TrialStore store, PrintStream console, RunHandle parent, boolean overwrite, String worker) {
         this.tracker = tracker;
         this.store = store;
         this.console = console;
+        this.parent = parent;
         this.overwrite = overwrite;
+        this.worker = worker;
+    }
+
+    private static RunHandle openParent(Tracker tracker, TrialStore store, ExperimentConfig experiment) {
         String hash = ConfigHash.of(experiment);
         RunHandle open = store.openSweep(experiment.experimentName(), hash).flatMap(tracker::resumeRun).orElse(null);
         if (open == null) {
@@ -83,21 +95,32 @@ public final class TrialLifecycle {
             tracker.logParams(open, Map.of("sweep", experiment.sweep().toString()));
             store.startSweep(open.key(), experiment.experimentName(), hash);
         }
-        this.parent = open;
+        return open;
+    }
+
+    /** This process as the state database names the runner of a trial: "HOST pid N". */
+    static String thisProcess() {
+        return BuildInfo.host() + " pid " + ProcessHandle.current().pid();
     }
 
     /** Re-evaluation works on finished trials only: no parent run of its own. */
     private TrialLifecycle(Tracker tracker, TrialStore store, PrintStream console) {
-        this.tracker = tracker;
-        this.store = store;
-        this.console = console;
-        this.parent = null;
-        this.overwrite = false;
+        this(tracker, store, console, null, false, thisProcess());
     }
 
     /** A lifecycle for re-evaluating finished trials (it starts and ends no runs). */
     static TrialLifecycle forReevaluation(Tracker tracker, TrialStore store, PrintStream console) {
         return new TrialLifecycle(tracker, store, console);
+    }
+
+    /**
+     * A lifecycle for one trial of a submitted sweep, run by worker: its parent run is the sweep's (made
+     * when it was submitted), and the worker that ends the sweep's last trial ends the sweep.
+     */
+    static TrialLifecycle forSubmittedTrial(Tracker tracker, TrialStore store, String sweepKey, PrintStream console, String worker) {
+        RunHandle parent = tracker.resumeRun(sweepKey).orElseThrow(() -> new IllegalStateException("sweep " + sweepKey
+                + ": the state database has no tracking run with that key (was it submitted to this state database?)"));
+        return new TrialLifecycle(tracker, store, console, parent, false, worker);
     }
 
     // ---- the route's edges --------------------------------------------------------------------
@@ -188,7 +211,8 @@ public final class TrialLifecycle {
             run.folder().clear();
         }
         RunHandle handle = sameConfig && row.get().runKey() != null ? tracker.resumeRun(row.get().runKey()).orElse(null) : null;
-        boolean resumed = sameConfig;
+        // a submitted trial no worker has begun yet has a row but nothing to continue
+        boolean resumed = sameConfig && row.get().runKey() != null;
         if (handle == null) {
             Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(hash, c.training().device()));
             tags.put(TRIAL_TAG, run.trial().label());
@@ -197,7 +221,8 @@ public final class TrialLifecycle {
         }
         run.begin(resumed ? TrialRun.Start.RESUMED : TrialRun.Start.NEW, handle);
         logs.put(run, TrialLog.open(run.folder().log()));
-        store.start(run.folder().dir(), c.experimentName(), run.trial().label(), hash, ConfigLoader.toYaml(c), handle.key());
+        store.start(run.folder().dir(), c.experimentName(), run.trial().label(), hash, ConfigLoader.toYaml(c), handle.key(),
+                parent == null ? null : parent.key(), worker);
         console.println(run.describe() + ": " + (resumed ? "continuing" : "starting") + " in " + run.folder().dir());
         return run;
     }
@@ -270,17 +295,53 @@ public final class TrialLifecycle {
             rows.add(r.status() == TrialStatus.FINISHED ? TrialSummary.of(r.trial().label(), r.folder(), Double.NaN)
                     : TrialSummary.failed(r.trial().label(), r.status().name() + (r.error() == null ? "" : ": " + r.error())));
         }
+        long unfinished = runs.stream().filter(r -> r.status() != TrialStatus.FINISHED).count();
+        endParent(rows, unfinished < runs.size(), unfinished);
+        store.finishSweep(parent.key(), unfinished > 0 ? TrialStatus.FAILED : TrialStatus.FINISHED);
+    }
+
+    /**
+     * A submitted sweep ends when its last trial does, by whichever worker ends that trial: when every
+     * trial of the sweep has finished or failed, the parent run gets the summary, the champion alias and
+     * its end state (FAILED if any trial failed). Two workers ending the last trials at the same moment
+     * may both queue those records (they set the same values: harmless); the sweep's row is ended by one.
+     *
+     * @return true when this call ended the sweep
+     */
+    boolean endSweepIfLast() {
+        Optional<TrialStore.Sweep> sweep = store.sweep(parent.key());
+        List<TrialStore.Entry> trials = store.trials(parent.key());
+        if (sweep.isEmpty() || sweep.get().status() != TrialStatus.RUNNING || trials.isEmpty()
+                || trials.stream().anyMatch(t -> !t.status().ended())) {
+            return false;
+        }
+        List<TrialSummary> rows = new ArrayList<>();
+        for (TrialStore.Entry t : trials) {
+            rows.add(t.status() == TrialStatus.FINISHED ? TrialSummary.of(t.label(), RunFolder.of(Path.of(t.runDir())), Double.NaN)
+                    : TrialSummary.failed(t.label(), t.status().name() + (t.error() == null ? "" : ": " + t.error())));
+        }
+        long unfinished = trials.stream().filter(t -> t.status() != TrialStatus.FINISHED).count();
+        endParent(rows, unfinished < trials.size(), unfinished);
+        TrialStatus status = unfinished > 0 ? TrialStatus.FAILED : TrialStatus.FINISHED;
+        boolean ended = store.endSweep(parent.key(), status);
+        if (ended) {
+            console.println("sweep " + parent.key() + " (" + parent.experiment() + "): its last trial ended; the sweep is " + status
+                    + (unfinished > 0 ? " (" + unfinished + " trial(s) failed)" : ""));
+        }
+        return ended;
+    }
+
+    /** The parent run's summary table, champion alias and end state. */
+    private void endParent(List<TrialSummary> rows, boolean anyFinished, long unfinished) {
         tracker.setTags(parent, Map.of(NOTE_TAG, TrialSummary.table(parent.experiment(), rows)));
-        if (runs.stream().anyMatch(r -> r.status() == TrialStatus.FINISHED)) {
+        if (anyFinished) {
             tracker.setBestAlias(parent, modelName(parent.experiment()), CHAMPION, MEAN_ACCURACY);
         }
-        failed = runs.stream().filter(r -> r.status() != TrialStatus.FINISHED).count();
-        if (failed > 0) {
-            tracker.failRun(parent, failed + " trial(s) failed");
+        if (unfinished > 0) {
+            tracker.failRun(parent, unfinished + " trial(s) failed");
         } else {
             tracker.finishRun(parent);
         }
-        store.finishSweep(parent.key(), failed > 0 ? TrialStatus.FAILED : TrialStatus.FINISHED);
     }
 
     // ---- the registered model ----------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.cddpm.pipeline;
 
+import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Trial;
 import io.cddpm.data.IclevrDataset;
@@ -7,6 +8,7 @@ import io.cddpm.runs.RunFolder;
 import io.cddpm.state.TrialStatus;
 import io.cddpm.tracking.RunHandle;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One trial travelling through the routes: its config and folder, what the stages produced, and where
@@ -33,6 +35,7 @@ public final class TrialRun {
     private long startedNanos;
     private RunFolder.Lock lock;
     private boolean interrupted;
+    private String placement;
 
     public TrialRun(Trial trial, int index, int count) {
         this.trial = trial;
@@ -47,6 +50,19 @@ public final class TrialRun {
 
     public ExperimentConfig config() {
         return trial.config();
+    }
+
+    /**
+     * Trains on device (a worker's {@code --device}) instead of the config's {@code training.device}: where
+     * it runs is not what it is, so the trial's identity (config hash), params and resume stay those of its config.
+     */
+    public void placement(String device) {
+        this.placement = device;
+    }
+
+    /** The config the trainer gets: the trial's, on the worker's device when it has one. */
+    ExperimentConfig trainingConfig() {
+        return placement == null ? trial.config() : ConfigLoader.override(trial.config(), List.of("training.device=" + placement));
     }
 
     public RunFolder folder() {

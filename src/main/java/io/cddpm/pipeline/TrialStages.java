@@ -47,7 +47,9 @@ public final class TrialStages {
         StopRequest.check();
         ExperimentConfig c = run.config();
         console.println(run.describe() + ": preparing data");
-        run.dataset(DatasetPreparer.load(c.dataset(), c.resolution(), Path.of(c.outputDir()), c.training().limitImages()));
+        try (SharedInputs.Lock lock = SharedInputs.lock(Path.of(c.outputDir()), console)) {
+            run.dataset(DatasetPreparer.load(c.dataset(), c.resolution(), Path.of(c.outputDir()), c.training().limitImages()));
+        }
         lifecycle.dataPrepared(run);
         return run;
     }
@@ -67,7 +69,7 @@ public final class TrialStages {
             });
             Trainer.Result result;
             try (var load = lifecycle.systemMetrics(run)) {
-                result = new Trainer(run.config(), run.folder(), run.dataset(), listener, Trainer.Progress.QUIET).train(resume);
+                result = new Trainer(run.trainingConfig(), run.folder(), run.dataset(), listener, Trainer.Progress.QUIET).train(resume);
             }
             run.lastCheckpoint(result.lastCheckpoint());
             return run;

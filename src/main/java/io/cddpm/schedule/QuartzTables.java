@@ -12,29 +12,62 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * Creates Quartz's JDBC job-store tables (QRTZ_*) in the state database on first use, from the H2
- * schema that ships inside the Quartz jar. That schema predates H2 2.x: its IMAGE columns become BLOB.
+ * Creates Quartz's JDBC job-store tables (QRTZ_*) in the state database on first use, from the
+ * schema of that database that ships inside the Quartz jar (H2's or PostgreSQL's), without its DROP
+ * statements. The H2 schema predates H2 2.x: its IMAGE columns become BLOB. On a shared database
+ * several workers may start at once: the script runs in one transaction, and a worker that lost the
+ * race to create the tables finds them the next time it looks.
  */
 final class QuartzTables {
-    private static final String DDL = "/org/quartz/impl/jdbcjobstore/tables_h2.sql";
+    private static final String H2_DDL = "/org/quartz/impl/jdbcjobstore/tables_h2.sql";
+    private static final String POSTGRES_DDL = "/org/quartz/impl/jdbcjobstore/tables_postgres.sql";
+    private static final int ATTEMPTS = 5;
 
     private QuartzTables() {}
 
-    static synchronized void ensure(DataSource db) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            try (ResultSet r = c.getMetaData().getTables(null, null, "QRTZ_JOB_DETAILS", null)) {
-                if (r.next()) {
-                    return;
+    static synchronized void ensure(DataSource db, boolean postgres) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                create(db, postgres ? POSTGRES_DDL : H2_DDL);
+                return;
+            } catch (SQLException e) {
+                if (attempt >= ATTEMPTS) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
                 }
             }
+        }
+    }
+
+    private static boolean exists(Connection c) throws SQLException {
+        for (String name : new String[] {"QRTZ_JOB_DETAILS", "qrtz_job_details"}) {
+            try (ResultSet r = c.getMetaData().getTables(null, null, name, null)) {
+                if (r.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void create(DataSource db, String ddl) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            if (exists(c)) {
+                return;
+            }
             String script;
-            try (InputStream in = QuartzTables.class.getResourceAsStream(DDL)) {
+            try (InputStream in = QuartzTables.class.getResourceAsStream(ddl)) {
                 if (in == null) {
-                    throw new SQLException("Quartz's H2 schema " + DDL + " is missing from the classpath");
+                    throw new SQLException("Quartz's schema " + ddl + " is missing from the classpath");
                 }
                 script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new SQLException("cannot read " + DDL, e);
+                throw new SQLException("cannot read " + ddl, e);
             }
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
@@ -52,7 +85,7 @@ final class QuartzTables {
         }
     }
 
-    /** The script's statements without comments, IMAGE -> BLOB. */
+    /** The script's statements without comments and DROPs, IMAGE -> BLOB. */
     static List<String> statements(String script) {
         StringBuilder sb = new StringBuilder();
         for (String line : script.split("\n")) {
@@ -65,7 +98,7 @@ final class QuartzTables {
         List<String> out = new ArrayList<>();
         for (String part : sb.toString().split(";")) {
             String s = part.strip();
-            if (!s.isEmpty() && !s.equalsIgnoreCase("COMMIT")) {
+            if (!s.isEmpty() && !s.equalsIgnoreCase("COMMIT") && !s.toUpperCase(java.util.Locale.ROOT).startsWith("DROP ")) {
                 out.add(s.replaceAll("(?i)\\bIMAGE\\b", "BLOB"));
             }
         }

@@ -40,7 +40,10 @@ public final class MlflowTracker implements Tracker {
     private final MlflowBackend backend;
     private final OutboxDelivery delivery;
     private final Duration closeTimeout;
+    private final int leaseSeconds = leaseSeconds();
     private final ConcurrentLinkedQueue<Progress> progress = new ConcurrentLinkedQueue<>();
+    /** This tracker's name in the outbox's delivery lease. */
+    private final String holder = "pid " + ProcessHandle.current().pid() + " " + UUID.randomUUID();
     private volatile boolean closed;
 
     /** Tracker on the server at trackingUri with its outbox in the database of outboxDb. */
@@ -75,8 +78,35 @@ public final class MlflowTracker implements Tracker {
         }
         this.backend = new MlflowBackend(this.trackingUri);
         this.closeTimeout = closeTimeout;
-        this.delivery = new OutboxDelivery(this.trackingUri, new OutboxSender(store, backend), this::queueProgress, retryMax);
+        this.delivery = new OutboxDelivery(this.trackingUri, new OutboxSender(store, backend, this::holdLease), this::queueProgress,
+                this::holdLease, retryMax);
         delivery.start();
+    }
+
+    /** System property: how long a process may deliver a server's records before another may take over (seconds, default 20). */
+    public static final String LEASE_PROPERTY = "cddpm.tracking.leaseSeconds";
+
+    static int leaseSeconds() {
+        String value = System.getProperty(LEASE_PROPERTY, "20");
+        try {
+            int seconds = Integer.parseInt(value.trim());
+            if (seconds >= 1) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new io.cddpm.core.InvalidInputException("-D" + LEASE_PROPERTY + "=" + value + ": seconds, a whole number >= 1");
+    }
+
+    /** Takes or renews the outbox's delivery lease for this tracker's server; false while another process holds it. */
+    private boolean holdLease() {
+        try {
+            return store.takeLease(holder, leaseSeconds);
+        } catch (SQLException e) {
+            LOG.warn("tracking: cannot take the outbox delivery lease: {}", e.getMessage());
+            return false;
+        }
     }
 
     private static String stripSlash(String uri) {
@@ -317,7 +347,12 @@ public final class MlflowTracker implements Tracker {
 
     @Override
     public int pendingCount() {
-        return count(OutboxStore.PENDING) + progress.size();
+        try {
+            return store.pendingUpToLast() + progress.size();
+        } catch (SQLException e) {
+            LOG.error("tracking: cannot read the outbox: {}", e.getMessage());
+            return -1;
+        }
     }
 
     /** Records MLflow refused for good (kept in the outbox table with their error). */
@@ -356,6 +391,11 @@ public final class MlflowTracker implements Tracker {
         closed = true;
         delivery.stop(Duration.ofSeconds(2));
         flush(closeTimeout);
+        try {
+            store.releaseLease(holder);
+        } catch (SQLException e) {
+            LOG.debug("tracking: cannot release the delivery lease (it expires by itself): {}", e.getMessage());
+        }
         backend.close();
     }
 }

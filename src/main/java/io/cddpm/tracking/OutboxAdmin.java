@@ -44,6 +44,25 @@ public final class OutboxAdmin {
         OutboxStore.createTables(db);
     }
 
+    /** The MLflow run ids of the given local run keys, for those whose creation has reached MLflow. */
+    public java.util.Map<String, String> mlflowRunIds(java.util.Collection<String> runKeys) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        try (Connection c = db.getConnection();
+                PreparedStatement p = c.prepareStatement("SELECT MLFLOW_RUN_ID FROM TRACKING_RUN WHERE RUN_KEY = ?")) {
+            for (String key : runKeys) {
+                p.setString(1, key);
+                try (ResultSet r = p.executeQuery()) {
+                    if (r.next() && r.getString(1) != null) {
+                        out.put(key, r.getString(1));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the tracking outbox: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     /** Pending and failed records per server, unknown last. */
     public List<Waiting> list() {
         List<Waiting> out = new ArrayList<>();
@@ -145,15 +164,29 @@ public final class OutboxAdmin {
     Sent send(String server, TrackingBackend backend, Duration timeout) {
         int before = pending(server);
         OutboxStore store = new OutboxStore(db, server);
-        OutboxSender sender = new OutboxSender(store, backend);
+        String holder = "outbox send, pid " + ProcessHandle.current().pid() + " " + java.util.UUID.randomUUID();
+        java.util.function.BooleanSupplier lease = () -> {
+            try {
+                return store.takeLease(holder, MlflowTracker.leaseSeconds());
+            } catch (SQLException e) {
+                return false;
+            }
+        };
+        OutboxSender sender = new OutboxSender(store, backend, lease);
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             // records a process left pending may have reached MLflow before it died: they go as retries, which never duplicate
             store.markPendingUncertain();
             while (true) {
                 try {
-                    sender.deliverPending();
-                    break;
+                    // a running cddpm that tracks to this server holds the lease and delivers them itself: wait for it
+                    if (lease.getAsBoolean()) {
+                        sender.deliverPending();
+                    }
+                    if (pending(server) == 0 || System.nanoTime() > deadline) {
+                        break;
+                    }
+                    Thread.sleep(1000);
                 } catch (DeliveryException e) {
                     if (System.nanoTime() > deadline) {
                         break;
@@ -165,6 +198,12 @@ public final class OutboxAdmin {
             throw new IllegalStateException("cannot read the tracking outbox: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            try {
+                store.releaseLease(holder);
+            } catch (SQLException e) {
+                // it expires by itself
+            }
         }
         int left = pending(server);
         return new Sent(before - left, left);

@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * The background worker that empties the outbox: one delivery pass ({@link OutboxSender}) whenever
  * records are queued (or once a second), backing off exponentially up to retryMax while the server is
  * away, saying once when it goes away and once when it is back. One pass at a time (a lock), so a
- * flush from the caller's thread and the worker never deliver the same records twice.
+ * flush from the caller's thread and the worker never deliver the same records twice; and one process
+ * at a time (a lease in the outbox), so workers sharing a PostgreSQL state database do not either.
  */
 final class OutboxDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxDelivery.class);
@@ -22,6 +24,7 @@ final class OutboxDelivery {
     private final String trackingUri;
     private final OutboxSender sender;
     private final Runnable beforePass;
+    private final BooleanSupplier lease;
     private final Duration retryMax;
     private final ReentrantLock delivering = new ReentrantLock();
     private final Object signal = new Object();
@@ -30,11 +33,16 @@ final class OutboxDelivery {
     private boolean wakeUp;
     private boolean unreachable;
 
-    /** @param beforePass runs before every pass, e.g. to move buffered records into the outbox */
-    OutboxDelivery(String trackingUri, OutboxSender sender, Runnable beforePass, Duration retryMax) {
+    /**
+     * @param beforePass runs before every pass, e.g. to move buffered records into the outbox
+     * @param lease      takes or renews the right to deliver (processes sharing the outbox take turns); a pass
+     *                   runs only while it says yes
+     */
+    OutboxDelivery(String trackingUri, OutboxSender sender, Runnable beforePass, BooleanSupplier lease, Duration retryMax) {
         this.trackingUri = trackingUri;
         this.sender = sender;
         this.beforePass = beforePass;
+        this.lease = lease;
         this.retryMax = retryMax;
         this.worker = new Thread(this::loop, "cddpm-mlflow-outbox");
         worker.setDaemon(true);
@@ -101,6 +109,9 @@ final class OutboxDelivery {
         }
         try {
             beforePass.run();
+            if (!lease.getAsBoolean()) {
+                return false; // another process delivers this server's records now; try again later
+            }
             int n = sender.deliverPending();
             if (unreachable) {
                 unreachable = false;

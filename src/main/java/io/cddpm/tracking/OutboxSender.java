@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,10 +42,17 @@ final class OutboxSender {
     private final OutboxStore store;
     private final TrackingBackend backend;
     private final Map<String, String> experimentIds = new HashMap<>();
+    private final BooleanSupplier holding;
 
     OutboxSender(OutboxStore store, TrackingBackend backend) {
+        this(store, backend, () -> true);
+    }
+
+    /** @param holding renews the delivery lease before each request; a pass stops (records stay pending) once it is lost */
+    OutboxSender(OutboxStore store, TrackingBackend backend, BooleanSupplier holding) {
         this.store = store;
         this.backend = backend;
+        this.holding = holding;
     }
 
     /**
@@ -62,6 +70,9 @@ final class OutboxSender {
             }
             int i = 0;
             while (i < page.size()) {
+                if (!holding.getAsBoolean()) {
+                    return settled;
+                }
                 List<OutboxRecord> group = nextGroup(page, i);
                 deliver(group);
                 i += group.size();

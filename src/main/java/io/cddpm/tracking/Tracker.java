@@ -87,7 +87,7 @@ public interface Tracker extends AutoCloseable {
     /** Ends the run as FAILED, with the error as its description. */
     void failRun(RunHandle run, String error);
 
-    /** Records not yet delivered to the server. */
+    /** Records this tracker queued (and any queued before them) not yet delivered to the server. */
     int pendingCount();
 
     /** Delivers what it can within the tracker's close timeout, once; what is left waits for the next run. */

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.state.QueuedTrial;
+import io.cddpm.state.StateDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,8 +21,8 @@ import org.quartz.CronTrigger;
 
 /** Quartz schedules in the H2 state database: persistence, pause/resume/remove, errors, firing without overlap. */
 class SchedulesTest {
-    private static String url(Path dir) {
-        return "jdbc:h2:" + dir.resolve("state/cddpm").toAbsolutePath();
+    private static StateDatabase state(Path dir) {
+        return StateDatabase.open(dir.resolve("state"));
     }
 
     private static Path yaml(Path dir, String name, String schedule) throws Exception {
@@ -33,12 +35,12 @@ class SchedulesTest {
     void schedulesSurviveARestartAndCanBePausedResumedRemoved(@TempDir Path dir) throws Exception {
         Path f = yaml(dir, "nightly", "schedule: { sweep_cron: \"0 0 2 * * ?\", reeval_cron: \"0 30 6 ? * MON\" }\n");
         ExperimentConfig c = ConfigLoader.load(f, List.of());
-        try (Schedules s = Schedules.open(url(dir))) {
+        try (StateDatabase state = state(dir); Schedules s = Schedules.open(state)) {
             List<ScheduledEntry> added = s.add(f, List.of("training.epochs=3"), c);
             assertEquals(2, added.size());
             assertEquals(CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW, s.trigger("nightly", JobKind.SWEEP).getMisfireInstruction());
         }
-        try (Schedules s = Schedules.open(url(dir))) { // a new scheduler on the same database
+        try (StateDatabase state = state(dir); Schedules s = Schedules.open(state)) { // a new scheduler on the same database
             List<ScheduledEntry> entries = s.list();
             assertEquals(2, entries.size(), entries.toString());
             assertEquals(JobKind.SWEEP, entries.get(0).kind());
@@ -61,7 +63,7 @@ class SchedulesTest {
     @Test
     void aFileWithoutCronsIsNamed(@TempDir Path dir) throws Exception {
         Path f = yaml(dir, "plain", "");
-        try (Schedules s = Schedules.open(url(dir))) {
+        try (StateDatabase state = state(dir); Schedules s = Schedules.open(state)) {
             InvalidInputException e = assertThrows(InvalidInputException.class, () -> s.add(f, List.of(), ConfigLoader.load(f, List.of())));
             assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("schedule.sweep_cron"), e.getMessage());
         }
@@ -76,7 +78,7 @@ class SchedulesTest {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger maxRunning = new AtomicInteger();
         CountDownLatch twice = new CountDownLatch(2);
-        try (Schedules s = Schedules.open(url(dir))) {
+        try (StateDatabase state = state(dir); Schedules s = Schedules.open(state)) {
             s.add(f, List.of("training.epochs=1"), ConfigLoader.load(f, List.of()));
             s.start(new Launcher() {
                 @Override
@@ -92,6 +94,11 @@ class SchedulesTest {
                 @Override
                 public void reevaluate(Path yaml, List<String> overrides) {
                     throw new AssertionError("no re-evaluation is scheduled");
+                }
+
+                @Override
+                public TrialOutcome trial(QueuedTrial trial, boolean recovering) {
+                    throw new AssertionError("no trial is queued");
                 }
             });
             assertTrue(twice.await(30, TimeUnit.SECONDS), "the sweep job did not fire twice");

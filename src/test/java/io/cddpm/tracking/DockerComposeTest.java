@@ -54,4 +54,34 @@ class DockerComposeTest {
         String dockerfile = Files.readString(ROOT.resolve("src/main/docker/Dockerfile"));
         assertTrue(dockerfile.contains("ARG MAVEN_PROFILES") && dockerfile.contains("${MAVEN_PROFILES}"));
     }
+
+    @Test
+    void workersScaleAgainstTheComposePostgresAndMlflow() throws Exception {
+        JsonNode services = compose().get("services");
+        JsonNode worker = services.get("worker");
+        assertEquals(List.of("worker"), strings(worker.get("command")));
+        assertTrue(!worker.has("ports") && !worker.has("container_name"), "a scalable service publishes no port and has no fixed name");
+        String state = worker.at("/environment/CDDPM_STATE").asText();
+        assertTrue(state.startsWith("jdbc:postgresql://postgres:5432/") && !state.contains("password"), state);
+        assertTrue(worker.at("/environment/CDDPM_STATE_PASSWORD").asText().startsWith("${"), "the password comes from the environment");
+        assertEquals("http://mlflow:5000", worker.at("/environment/MLFLOW_TRACKING_URI").asText());
+        assertEquals("service_healthy", worker.at("/depends_on/postgres/condition").asText());
+        assertEquals("service_healthy", worker.at("/depends_on/mlflow/condition").asText());
+        assertEquals(strings(services.get("cddpm").get("volumes")), strings(worker.get("volumes")), "workers share the output folder");
+        assertEquals(state, services.get("cddpm").at("/environment/CDDPM_STATE").asText(), "submit and workers share the state");
+        String database = state.substring(state.lastIndexOf('/') + 1);
+        String init = strings(services.get("postgres").get("volumes")).stream().filter(v -> v.contains("docker-entrypoint-initdb.d"))
+                .findFirst().orElseThrow();
+        Path dir = ROOT.resolve(init.substring(0, init.indexOf(':')));
+        try (var files = Files.list(dir)) {
+            String sql = String.join("\n", files.map(f -> {
+                try {
+                    return Files.readString(f);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList());
+            assertTrue(sql.contains("CREATE DATABASE " + database), sql);
+        }
+    }
 }
