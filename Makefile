@@ -3,13 +3,14 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp
 VENV := mlflow/.venv
 
-.PHONY: help build test unit mlflow-env demo bench bench-pytorch clean
+.PHONY: help build test unit mlflow-env demo screenshots bench bench-pytorch clean
 
 help:
 	@echo "make build   - compile and package target/cddpm.jar (+ target/lib) for bin/cddpm"
 	@echo "make test    - install the pinned MLflow server into $(VENV), then run all tests (unit + integration)"
 	@echo "make unit    - unit tests only (no MLflow needed)"
 	@echo "make demo    - the main job (see README)"
+	@echo "make screenshots URI=http://127.0.0.1:5000 EXPERIMENT=quickstart - PNGs of the MLflow UI in $(SHOTS)"
 	@echo "make bench   - cddpm bench ARCH=tiny32 PRECISION=fp32|bf16 (one JSON line)"
 	@echo "make bench-pytorch - the same measure in PyTorch eager (pinned torch + diffusers in build/torch-venv)"
 
@@ -32,6 +33,20 @@ unit:
 
 demo: build mlflow-env
 	bin/cddpm run experiments/quickstart.yaml
+
+# Screenshots of an experiment in the MLflow UI (headless Chromium driven by Playwright, pinned in
+# mlflow/screenshots-requirements.txt): the chart view's image grids, the runs table, the Models page,
+# a run's system metrics. See mlflow/screenshots.py.
+SHOTS_VENV := build/screenshots-venv
+SHOTS ?= build/screenshots
+URI ?= $(MLFLOW_TRACKING_URI)
+$(SHOTS_VENV)/.installed: mlflow/screenshots-requirements.txt
+	python3 -m venv $(SHOTS_VENV)
+	$(SHOTS_VENV)/bin/pip install -q --disable-pip-version-check -r mlflow/screenshots-requirements.txt
+	touch $@
+
+screenshots: $(SHOTS_VENV)/.installed
+	$(SHOTS_VENV)/bin/python mlflow/screenshots.py --tracking-uri "$(URI)" --experiment "$(EXPERIMENT)" --out "$(SHOTS)"
 
 ARCH ?= tiny32
 PRECISION ?= fp32

@@ -13,12 +13,12 @@ import javax.imageio.ImageIO;
  * {@code images/<key>+step+<step>+timestamp+<millis>+<uuid>.png}, a thumbnail no larger than 256 pixels
  * at {@code ...+compressed.<ext>}, and the run tag {@code mlflow.loggedImages}.
  * <p>
- * MLflow 2.17's Python client separates the parts with '%', but its own artifact proxy URL-decodes
+ * MLflow's Python client separates the parts with '%', but the 2.17 artifact proxy URL-decodes
  * an upload's path until it stops changing, so '%17...' (every timestamp) and a '%' before a uuid
  * that starts with two hex digits become control bytes and the UI cannot parse the names (MLflow
- * issue 14136). The 2.17 UI parses '+' as the separator as well (and later MLflow writes '+'), so
- * '+' it is here. A '/' in a key becomes '#' in MLflow; the 2.17 proxy refuses '#' in paths, so
- * keys here have no '/'. MLflow writes the thumbnail as WebP; the JDK has no WebP writer, so it is a
+ * issue 14136; 2.22 escapes them back). The UI (2.17 to 2.22) parses '+' as the separator as well,
+ * and '+' survives every proxy, so '+' it is here. A '/' in a key becomes '#' in MLflow; the proxy
+ * refuses '#' in paths, so keys here have no '/'. MLflow writes the thumbnail as WebP; the JDK has no WebP writer, so it is a
  * PNG (the UI takes png or webp).
  */
 final class ImageArtifacts {

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 final class MlmodelFile {
     /** The MLflow version whose model format this follows (the pinned server). */
-    static final String MLFLOW_VERSION = "2.17.2";
+    static final String MLFLOW_VERSION = "2.22.5";
     private static final YAMLMapper YAML = YAMLMapper.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
 

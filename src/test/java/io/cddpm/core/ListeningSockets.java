@@ -45,7 +45,9 @@ public final class ListeningSockets {
                 if (!Files.isReadable(t)) {
                     continue;
                 }
-                for (String line : Files.readAllLines(t).subList(1, Files.readAllLines(t).size())) {
+                // read once: the table changes between two reads (sockets open and close meanwhile)
+                List<String> rows = Files.readAllLines(t);
+                for (String line : rows.subList(1, rows.size())) {
                     String[] f = line.trim().split("\\s+");
                     // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
                     if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) {

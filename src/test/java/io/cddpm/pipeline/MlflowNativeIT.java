@@ -92,7 +92,7 @@ class MlflowNativeIT {
         }
     }
 
-    /** The files under images/ parsed as the 2.17 UI does: key+step+N+timestamp+T+uuid[+compressed].png|webp ('%' or '+'). */
+    /** The files under images/ parsed as the UI (2.17 to 2.22) does: key+step+N+timestamp+T+uuid[+compressed].png|webp ('%' or '+'). */
     private static void checkImages(MlflowRest rest, String runId) throws Exception {
         Map<String, Set<Long>> full = new TreeMap<>();
         Map<String, Set<Long>> thumbs = new TreeMap<>();
