@@ -1,15 +1,13 @@
 package io.cddpm.pipeline;
 
+import io.cddpm.core.FileLocks;
 import io.cddpm.core.StopRequest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * What the trials of an output folder share (rendered datasets and their caches under
@@ -28,21 +26,16 @@ final class SharedInputs {
 
     /** The held lock. */
     static final class Lock implements AutoCloseable {
-        private final FileChannel channel;
-        private final FileLock lock;
+        private final FileLocks.Held held;
 
-        private Lock(FileChannel channel, FileLock lock) {
-            this.channel = channel;
-            this.lock = lock;
+        private Lock(FileLocks.Held held) {
+            this.held = held;
         }
 
         @Override
         public void close() {
             try {
-                lock.release();
-                channel.close();
-            } catch (IOException e) {
-                // the lock goes with the channel anyway
+                held.close();
             } finally {
                 synchronized (IN_PROCESS) {
                     IN_PROCESS.notifyAll();
@@ -59,17 +52,10 @@ final class SharedInputs {
             Files.createDirectories(outputDir);
             while (true) {
                 StopRequest.check();
-                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock;
-                try {
-                    lock = channel.tryLock();
-                } catch (OverlappingFileLockException e) {
-                    lock = null; // another thread of this process holds it
+                Optional<FileLocks.Held> held = FileLocks.tryLock(file);
+                if (held.isPresent()) {
+                    return new Lock(held.get());
                 }
-                if (lock != null) {
-                    return new Lock(channel, lock);
-                }
-                channel.close();
                 if (!said) {
                     console.println("waiting for another process preparing the shared inputs in " + outputDir + " (" + file + ")");
                     said = true;

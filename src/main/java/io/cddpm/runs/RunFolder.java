@@ -4,17 +4,15 @@ import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.BuildInfo;
+import io.cddpm.core.FileLocks;
 import io.cddpm.core.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -136,26 +134,15 @@ public record RunFolder(Path dir) {
      * {@code RUN/.lock}, released on {@link #close()} or when the process ends, however it ends.
      */
     public static final class Lock implements AutoCloseable {
-        private final FileChannel channel;
-        private final FileLock lock;
+        private final FileLocks.Held held;
 
-        private Lock(FileChannel channel, FileLock lock) {
-            this.channel = channel;
-            this.lock = lock;
+        private Lock(FileLocks.Held held) {
+            this.held = held;
         }
 
         @Override
         public void close() {
-            try {
-                lock.release();
-            } catch (IOException e) {
-                // the channel closes it anyway
-            }
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // nothing left to release
-            }
+            held.close();
         }
     }
 
@@ -170,22 +157,16 @@ public record RunFolder(Path dir) {
     public Optional<Lock> tryLock() {
         try {
             Files.createDirectories(dir);
-            FileChannel channel = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null; // held by this JVM
-            }
-            if (lock == null) {
-                channel.close();
+            Optional<FileLocks.Held> held = FileLocks.tryLock(lockFile());
+            if (held.isEmpty()) {
                 return Optional.empty();
             }
+            FileChannel channel = held.get().channel();
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + BuildInfo.host() + " since "
                     + Instant.now() + "\n").getBytes(StandardCharsets.UTF_8)));
             channel.force(false);
-            return Optional.of(new Lock(channel, lock));
+            return Optional.of(new Lock(held.get()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock " + lockFile(), e);
         }
