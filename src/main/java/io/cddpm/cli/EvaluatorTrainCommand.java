@@ -2,6 +2,7 @@ package io.cddpm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.cddpm.config.Precision;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.core.ProgressBars;
 import io.cddpm.data.BatchIterator;
@@ -58,6 +59,10 @@ public final class EvaluatorTrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--precision", defaultValue = "fp32",
+            description = "fp32, or bf16 mixed precision (bf16 compute, fp32 weights; needs the native kernels; default ${DEFAULT-VALUE}).")
+    Precision precision;
+
     @Override
     public Integer call() throws Exception {
         if (!out.getFileName().toString().endsWith(".safetensors")) {
@@ -103,9 +108,9 @@ public final class EvaluatorTrainCommand implements Callable<Integer> {
             train = train.first(limit);
         }
         var labels = root.labels();
-        System.out.printf("training the evaluator on %d images, held-out %d images (%s), %d epochs%n", train.size(), held.size(),
-                heldout != null ? heldout : "split from " + data, epochs);
-        EvaluatorTrainer.Options options = new EvaluatorTrainer.Options(epochs, batch, lr, 1e-4, 100, seed);
+        System.out.printf("training the evaluator on %d images, held-out %d images (%s), %d epochs, %s%n", train.size(), held.size(),
+                heldout != null ? heldout : "split from " + data, epochs, precision.id());
+        EvaluatorTrainer.Options options = new EvaluatorTrainer.Options(epochs, batch, lr, 1e-4, 100, seed, precision);
         EvaluatorTrainer.Result result;
         int stepsPerEpoch = train.size() / batch;
         try (ProgressBar bar = ProgressBars.of("evaluator", (long) stepsPerEpoch * epochs, "batch")) {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.cddpm.config.LrSchedule;
+import io.cddpm.config.Precision;
 import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.core.Seeds;
@@ -15,6 +16,7 @@ import io.cddpm.core.StopRequest;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.model.NamedParameters;
+import io.cddpm.model.TorchKernels;
 import io.cddpm.model.Safetensors;
 import io.cddpm.optim.AdamW;
 import io.cddpm.optim.LearningRate;
@@ -39,7 +41,7 @@ import java.util.SplittableRandom;
  */
 public final class EvaluatorTrainer {
     /** Training settings. */
-    public record Options(int epochs, int batchSize, double lr, double weightDecay, int warmupSteps, long seed) {
+    public record Options(int epochs, int batchSize, double lr, double weightDecay, int warmupSteps, long seed, Precision precision) {
         public Options {
             if (epochs <= 0) {
                 throw new InvalidInputException("evaluator epochs " + epochs + ": must be positive");
@@ -50,10 +52,14 @@ public final class EvaluatorTrainer {
             if (!(lr > 0)) {
                 throw new InvalidInputException("evaluator lr " + lr + ": must be positive");
             }
+            if (precision == Precision.BF16 && !TorchKernels.available()) {
+                throw new InvalidInputException("evaluator precision bf16 needs cddpm's native kernels, which are unavailable: "
+                        + TorchKernels.unavailableReason());
+            }
         }
 
         public static Options defaults(int epochs) {
-            return new Options(epochs, 64, 1e-3, 1e-4, 100, 0);
+            return new Options(epochs, 64, 1e-3, 1e-4, 100, 0, Precision.FP32);
         }
     }
 
@@ -113,7 +119,7 @@ public final class EvaluatorTrainer {
                     int[] idx = order.nextIndices();
                     try (NDManager scope = root.newSubManager()) {
                         double loss = step(net, ps, scope, train, idx, augment, new SplittableRandom(Seeds.mix(options.seed(), step)),
-                                trainable, adam, lr.at(step));
+                                trainable, adam, lr.at(step), options.precision());
                         lossSum += loss;
                         batches++;
                         step++;
@@ -127,7 +133,7 @@ public final class EvaluatorTrainer {
                 history.add(e);
                 listener.onEpoch(e);
             }
-            save(net, out, step, history, train, heldOut);
+            save(net, out, step, history, train, heldOut, options.precision());
             Accuracy.Result finalScore = Accuracy.of(outputs, heldOut.labelIndices());
             return new Result(history, finalScore, LabelMetrics.of(outputs, heldOut.labelIndices(), labelNames), out,
                     (System.nanoTime() - start) / 1e9);
@@ -136,7 +142,7 @@ public final class EvaluatorTrainer {
 
     /** One optimisation step on the images {@code idx}: augment, BCE on logits, backward, AdamW. */
     private static double step(ResNet18 net, ParameterStore ps, NDManager scope, IclevrDataset data, int[] idx, Augmentation augment,
-            SplittableRandom random, Map<String, NDArray> trainable, AdamW adam, double lr) {
+            SplittableRandom random, Map<String, NDArray> trainable, AdamW adam, double lr, Precision precision) {
         int r = data.resolution();
         int floats = data.imageBytes();
         float[] raw = new float[floats];
@@ -151,7 +157,7 @@ public final class EvaluatorTrainer {
         NDArray y = scope.create(labels, new Shape(idx.length, data.numLabels()));
         double loss;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray z = net.logits(ps, x, true);
+            NDArray z = logits(net, ps, x, precision);
             // binary cross-entropy with logits: max(z, 0) - z * y + log(1 + exp(-|z|))
             NDArray l = z.maximum(0f).sub(z.mul(y)).add(z.abs().neg().exp().add(1f).log()).mean();
             gc.backward(l);
@@ -170,8 +176,24 @@ public final class EvaluatorTrainer {
         return loss;
     }
 
+    /**
+     * The training forward pass: fp32, or bf16 mixed precision (convolutions and the head in bfloat16
+     * under libtorch's autocast on fp32 master weights; the logits handed back as fp32 for the loss).
+     */
+    private static NDArray logits(ResNet18 net, ParameterStore ps, NDArray x, Precision precision) {
+        if (precision == Precision.FP32) {
+            return net.logits(ps, x, true);
+        }
+        NDArray z;
+        try (TorchKernels.Region bf16 = TorchKernels.autocast(x.getDevice())) {
+            z = net.logits(ps, x, true);
+        }
+        return TorchKernels.isBFloat16(z) ? TorchKernels.toFloat32(z) : z;
+    }
+
     /** Writes the weights atomically (temporary file, then rename) as safetensors with torchvision names. */
-    static void save(ResNet18 net, Path out, long steps, List<Epoch> history, IclevrDataset train, IclevrDataset heldOut) {
+    static void save(ResNet18 net, Path out, long steps, List<Epoch> history, IclevrDataset train, IclevrDataset heldOut,
+            Precision precision) {
         try (NDManager scope = NDManager.newBaseManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>(TorchNames.parameters(net));
             for (String key : List.copyOf(tensors.keySet())) {
@@ -185,6 +207,7 @@ public final class EvaluatorTrainer {
             meta.put("format", "cddpm-resnet18-evaluator");
             meta.put("layout", "torchvision resnet18, fc = Sequential(Linear(512, 24), Sigmoid)");
             meta.put("epochs", Integer.toString(history.size()));
+            meta.put("precision", precision.id());
             meta.put("train_images", Integer.toString(train.size()));
             meta.put("heldout_images", Integer.toString(heldOut.size()));
             meta.put("heldout_accuracy", String.format("%.6f", last.heldOutAccuracy()));

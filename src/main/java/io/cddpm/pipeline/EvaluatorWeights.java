@@ -4,6 +4,7 @@ import io.cddpm.config.ConfigHash;
 import io.cddpm.config.DatasetConfig;
 import io.cddpm.config.EvaluationConfig;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.Precision;
 import io.cddpm.config.RenderConfig;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.BatchIterator;
@@ -34,7 +35,7 @@ public final class EvaluatorWeights {
 
     private EvaluatorWeights() {}
 
-    /** Where a trained evaluator for this config is kept: a hash of the dataset, resolution, epochs and seed. */
+    /** Where a trained evaluator for this config is kept: a hash of the dataset, resolution, epochs, seed, renders and precision. */
     static Path trainedPath(ExperimentConfig c) {
         Map<String, Object> key = new LinkedHashMap<>();
         key.put("dataset", c.dataset());
@@ -44,6 +45,9 @@ public final class EvaluatorWeights {
         key.put("seed", c.training().seed());
         if (c.evaluation().evaluatorRenders() > 1) {
             key.put("renders", c.evaluation().evaluatorRenders());
+        }
+        if (c.evaluation().evaluatorPrecision() != Precision.FP32) {
+            key.put("precision", c.evaluation().evaluatorPrecision().id());
         }
         return Path.of(c.outputDir()).resolve("evaluators").resolve("evaluator-" + ConfigHash.ofValue(key).substring(0, 16) + ".safetensors");
     }
@@ -100,7 +104,7 @@ public final class EvaluatorWeights {
                 renders > 1 ? ", from an unseen render" : "",
                 e.evaluatorEpochs(), file);
         EvaluatorTrainer.Result r = new EvaluatorTrainer(new EvaluatorTrainer.Options(e.evaluatorEpochs(), batch, 1e-3, 1e-4, 100,
-                c.training().seed())).train(train, held, Labels.builtin().names(), file, new EvaluatorTrainer.Listener() {
+                c.training().seed(), e.evaluatorPrecision())).train(train, held, Labels.builtin().names(), file, new EvaluatorTrainer.Listener() {
                     @Override
                     public void onEpoch(EvaluatorTrainer.Epoch ep) {
                         console.printf("evaluator: epoch %d/%d loss %.4f held-out accuracy %.4f%n", ep.epoch(), e.evaluatorEpochs(),

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.cddpm.config.Precision;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.core.StopRequest;
 import io.cddpm.data.DatasetCache;
@@ -118,7 +120,7 @@ class EvaluatorTrainingTest {
         List<Long> steps = new ArrayList<>();
         try {
             StopRequest.Stopped stopped = assertThrows(StopRequest.Stopped.class, () -> new EvaluatorTrainer(
-                    new EvaluatorTrainer.Options(3, 8, 1e-3, 1e-4, 0, 0)).train(train, held, Labels.builtin().names(), out,
+                    new EvaluatorTrainer.Options(3, 8, 1e-3, 1e-4, 0, 0, Precision.FP32)).train(train, held, Labels.builtin().names(), out,
                             new EvaluatorTrainer.Listener() {
                                 @Override
                                 public void onStep(long step, int stepsPerEpoch, double loss) {
@@ -145,7 +147,7 @@ class EvaluatorTrainingTest {
         IclevrDataset train = all.subset(IntStream.range(0, 56).toArray());
         IclevrDataset held = all.subset(IntStream.range(56, 72).toArray());
         Path out = dir.resolve("evaluator.safetensors");
-        EvaluatorTrainer.Result r = new EvaluatorTrainer(new EvaluatorTrainer.Options(3, 8, 1e-3, 1e-4, 5, 0))
+        EvaluatorTrainer.Result r = new EvaluatorTrainer(new EvaluatorTrainer.Options(3, 8, 1e-3, 1e-4, 5, 0, Precision.FP32))
                 .train(train, held, Labels.builtin().names(), out, new EvaluatorTrainer.Listener() {});
         assertEquals(3, r.history().size());
         assertTrue(r.history().get(2).loss() < r.history().get(0).loss(), "loss falls: " + r.history());
@@ -171,9 +173,28 @@ class EvaluatorTrainingTest {
     }
 
     @Test
+    void trainsInBf16MixedPrecisionWithFp32Weights(@TempDir Path dir) throws Exception {
+        TrainSpec spec = TrainSpec.builtin().limit(72);
+        new DatasetRenderer(16, 0, 2).renderSpec(spec, dir.resolve("ds"), n -> {});
+        DatasetRoot root = DatasetRoot.of(dir.resolve("ds"));
+        IclevrDataset all = DatasetCache.forRoot(root).load(root, 16, null);
+        IclevrDataset train = all.subset(IntStream.range(0, 56).toArray());
+        IclevrDataset held = all.subset(IntStream.range(56, 72).toArray());
+        Path out = dir.resolve("evaluator.safetensors");
+        EvaluatorTrainer.Result r = new EvaluatorTrainer(new EvaluatorTrainer.Options(3, 8, 1e-3, 1e-4, 5, 0, Precision.BF16))
+                .train(train, held, Labels.builtin().names(), out, new EvaluatorTrainer.Listener() {});
+        assertTrue(r.history().get(2).loss() < r.history().get(0).loss(), "loss falls in bf16: " + r.history());
+        try (NDManager m = NDManager.newBaseManager()) {
+            Safetensors.Contents file = Safetensors.read(Files.readAllBytes(out), m, out.toString());
+            assertEquals("bf16", file.metadata().get("precision"));
+            assertEquals(DataType.FLOAT32, file.tensors().get("conv1.weight").getDataType(), "master weights stay fp32");
+        }
+    }
+
+    @Test
     void badOptionsAreNamed() {
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> new EvaluatorTrainer.Options(0, 64, 1e-3, 0, 0, 0));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> new EvaluatorTrainer.Options(0, 64, 1e-3, 0, 0, 0, Precision.FP32));
         assertTrue(e.getMessage().contains("epochs 0"));
-        assertThrows(InvalidInputException.class, () -> new EvaluatorTrainer.Options(1, 1, 1e-3, 0, 0, 0));
+        assertThrows(InvalidInputException.class, () -> new EvaluatorTrainer.Options(1, 1, 1e-3, 0, 0, 0, Precision.FP32));
     }
 }
