@@ -138,14 +138,22 @@ class EvaluatorTrainingTest {
         assertFalse(Files.exists(out), "a stopped evaluator training writes no weights");
     }
 
-    @Test
-    void trainsSavesWithTorchvisionNamesAndLoadsBack(@TempDir Path dir) throws Exception {
+    /** 72 scenes of the built-in train.json rendered at 16x16: 56 to train on, 16 held out. */
+    private record Split(IclevrDataset train, IclevrDataset held) {}
+
+    private static Split renderSplit(Path dir) throws Exception {
         TrainSpec spec = TrainSpec.builtin().limit(72);
         new DatasetRenderer(16, 0, 2).renderSpec(spec, dir.resolve("ds"), n -> {});
         DatasetRoot root = DatasetRoot.of(dir.resolve("ds"));
         IclevrDataset all = DatasetCache.forRoot(root).load(root, 16, null);
-        IclevrDataset train = all.subset(IntStream.range(0, 56).toArray());
-        IclevrDataset held = all.subset(IntStream.range(56, 72).toArray());
+        return new Split(all.subset(IntStream.range(0, 56).toArray()), all.subset(IntStream.range(56, 72).toArray()));
+    }
+
+    @Test
+    void trainsSavesWithTorchvisionNamesAndLoadsBack(@TempDir Path dir) throws Exception {
+        Split data = renderSplit(dir);
+        IclevrDataset train = data.train();
+        IclevrDataset held = data.held();
         Path out = dir.resolve("evaluator.safetensors");
         EvaluatorTrainer.Result r = new EvaluatorTrainer(new EvaluatorTrainer.Options(3, 8, 1e-3, 1e-4, 5, 0, Precision.FP32))
                 .train(train, held, Labels.builtin().names(), out, new EvaluatorTrainer.Listener() {});
@@ -174,12 +182,9 @@ class EvaluatorTrainingTest {
 
     @Test
     void trainsInBf16MixedPrecisionWithFp32Weights(@TempDir Path dir) throws Exception {
-        TrainSpec spec = TrainSpec.builtin().limit(72);
-        new DatasetRenderer(16, 0, 2).renderSpec(spec, dir.resolve("ds"), n -> {});
-        DatasetRoot root = DatasetRoot.of(dir.resolve("ds"));
-        IclevrDataset all = DatasetCache.forRoot(root).load(root, 16, null);
-        IclevrDataset train = all.subset(IntStream.range(0, 56).toArray());
-        IclevrDataset held = all.subset(IntStream.range(56, 72).toArray());
+        Split data = renderSplit(dir);
+        IclevrDataset train = data.train();
+        IclevrDataset held = data.held();
         Path out = dir.resolve("evaluator.safetensors");
         EvaluatorTrainer.Result r = new EvaluatorTrainer(new EvaluatorTrainer.Options(3, 8, 1e-3, 1e-4, 5, 0, Precision.BF16))
                 .train(train, held, Labels.builtin().names(), out, new EvaluatorTrainer.Listener() {});
