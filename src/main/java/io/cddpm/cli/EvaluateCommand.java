@@ -70,7 +70,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             return scoreDataset();
         }
         if (conditions == null) {
-            throw new InvalidInputException("--conditions is required with --images and --checkpoint (a test.json-style file, or test / new_test)");
+            throw new InvalidInputException("--conditions is required with --images and --checkpoint (a test.json-style file, or test / new_test / singles)");
         }
         ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
         checkpoint = ModelCheckpoints.local(checkpoint);

@@ -26,7 +26,7 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "Checkpoint file, or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
     Path checkpoint;
 
-    @Option(names = "--conditions", required = true, description = "test.json-style label lists, or 'test' / 'new_test' (built in).")
+    @Option(names = "--conditions", required = true, description = "test.json-style label lists, or 'test' / 'new_test' / 'singles' (built in; singles = each label alone).")
     String conditions;
 
     @Option(names = "--out", required = true, description = "Output folder.")

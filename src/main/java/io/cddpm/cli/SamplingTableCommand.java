@@ -34,7 +34,7 @@ public final class SamplingTableCommand implements Callable<Integer> {
     Path evaluator;
 
     @Option(names = "--conditions", split = ",", defaultValue = "test,new_test",
-            description = "Condition files (test.json-style paths, or test / new_test), comma-separated (default ${DEFAULT-VALUE}).")
+            description = "Condition files (test.json-style paths, or test / new_test / singles), comma-separated (default ${DEFAULT-VALUE}).")
     List<String> conditions;
 
     @Option(names = "--samplers", split = ",", defaultValue = "ddim:10,ddim:20,ddim:50,ddim:100,ddpm",

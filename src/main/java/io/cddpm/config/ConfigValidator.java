@@ -57,7 +57,7 @@ final class ConfigValidator {
         optionalText(d.render().spec(), List.of("dataset", "render", "spec"), loc);
         List<String> files = List.of("dataset", "test_files");
         if (d.testFiles() == null || d.testFiles().isEmpty()) {
-            throw loc.error(files, "give at least one condition file to evaluate (test, new_test or a path)");
+            throw loc.error(files, "give at least one condition file to evaluate (test, new_test, singles or a path)");
         }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < d.testFiles().size(); i++) {

@@ -16,10 +16,20 @@ public record ConditionFile(String name, List<List<String>> conditions, List<int
         indices = List.copyOf(indices);
     }
 
-    /** The built-in official files: "test" or "new_test". */
+    /** The built-in condition sets: the official files, and one single-object condition per label. */
+    public static final List<String> BUILTIN = List.of("test", "new_test", "singles");
+
+    /**
+     * A built-in condition set: the course's "test" or "new_test", or "singles" (every label alone, in
+     * label-index order: for i-CLEVR one row of 8 colors per shape), which shows at a glance whether a
+     * model draws the color and shape it is asked for.
+     */
     public static ConditionFile builtin(String name, Labels labels) {
-        if (!name.equals("test") && !name.equals("new_test")) {
-            throw new InvalidInputException("unknown built-in condition file '" + name + "' (built in: test, new_test)");
+        if (!BUILTIN.contains(name)) {
+            throw new InvalidInputException("unknown built-in condition file '" + name + "' (built in: " + String.join(", ", BUILTIN) + ")");
+        }
+        if (name.equals("singles")) {
+            return singles(labels);
         }
         try (InputStream in = ConditionFile.class.getResourceAsStream("/iclevr/" + name + ".json")) {
             return parse(Labels.Json.MAPPER.readTree(in), name, labels, name + ".json (built in)");
@@ -28,12 +38,22 @@ public record ConditionFile(String name, List<List<String>> conditions, List<int
         }
     }
 
-    /** "test", "new_test" (built in) or a path to a JSON file. */
+    /** "test", "new_test", "singles" (built in) or a path to a JSON file. */
     public static ConditionFile resolve(String nameOrPath, Labels labels) {
-        if (nameOrPath.equals("test") || nameOrPath.equals("new_test")) {
+        if (BUILTIN.contains(nameOrPath)) {
             return builtin(nameOrPath, labels);
         }
         return load(Path.of(nameOrPath), labels);
+    }
+
+    private static ConditionFile singles(Labels labels) {
+        List<List<String>> conditions = new ArrayList<>();
+        List<int[]> indices = new ArrayList<>();
+        for (int i = 0; i < labels.names().size(); i++) {
+            conditions.add(List.of(labels.name(i)));
+            indices.add(new int[] {i});
+        }
+        return new ConditionFile("singles", conditions, indices, labels, "singles (built in: each of the " + labels.names().size() + " labels alone)");
     }
 
     public static ConditionFile load(Path file, Labels labels) {

@@ -48,6 +48,30 @@ class DataLayerTest {
     }
 
     @Test
+    void singlesAreEveryLabelAloneInIndexOrder() {
+        Labels labels = Labels.builtin();
+        ConditionFile singles = ConditionFile.resolve("singles", labels);
+        assertEquals("singles", singles.name());
+        assertEquals(24, singles.size());
+        assertEquals(List.of("gray cube"), singles.conditions().get(0));
+        assertEquals(List.of("red sphere"), singles.conditions().get(9));
+        assertArrayEquals(new int[] {23}, singles.indices().get(23));
+        float[][] hot = singles.multiHot();
+        assertEquals(1f, hot[9][9]);
+        assertEquals(1f, sum(hot[9]));
+        String m = error(() -> ConditionFile.builtin("doubles", labels));
+        assertTrue(m.contains("'doubles'") && m.contains("singles"), m);
+    }
+
+    private static float sum(float[] v) {
+        float s = 0;
+        for (float x : v) {
+            s += x;
+        }
+        return s;
+    }
+
+    @Test
     void conditionFileErrorsNameTheFileAndEntry() throws IOException {
         Labels labels = Labels.builtin();
         Path f = write("bad1.json", "[[\"red cube\"], [\"pink cube\"]]");

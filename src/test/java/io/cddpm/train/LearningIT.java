@@ -42,13 +42,7 @@ class LearningIT {
     @Test
     void samplesShowTheConditionsColor(@TempDir Path dir) throws Exception {
         Labels labels = Labels.builtin();
-        List<List<String>> singles = new ArrayList<>();
-        for (String name : labels.names()) {
-            singles.add(List.of(name));
-        }
-        Path conditions = dir.resolve("singles.json");
-        Files.writeString(conditions, new ObjectMapper().writeValueAsString(singles));
-        ConditionFile file = ConditionFile.load(conditions, labels);
+        ConditionFile file = ConditionFile.builtin("singles", labels);
         new DatasetRenderer(16, 3, 2).renderConditions(file, 480, dir.resolve("ds"), n -> {});
         IclevrDataset data = DatasetCache.forRoot(DatasetRoot.of(dir.resolve("ds"))).load(DatasetRoot.of(dir.resolve("ds")), 16, null);
 
