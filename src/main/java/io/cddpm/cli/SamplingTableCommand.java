@@ -50,6 +50,9 @@ public final class SamplingTableCommand implements Callable<Integer> {
     @Option(names = "--eta", description = "DDIM eta (default: the checkpoint config's).")
     Double eta;
 
+    @Option(names = "--no-ema", description = "Score the raw weights instead of the EMA weights (what EMA adds, without retraining).")
+    boolean noEma;
+
     @Option(names = "--batch", defaultValue = "64", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
 
@@ -72,6 +75,7 @@ public final class SamplingTableCommand implements Callable<Integer> {
             files.add(ConditionFile.resolve(c, Labels.builtin()));
         }
         Engines.pytorch();
+        System.out.println("weights: " + (settings.get(0).useEma() ? "EMA" : "raw (no EMA)"));
         System.out.printf("%-6s %6s %8s %6s %s %10s%n", "sampler", "steps", "guidance", "seed",
                 String.join(" ", files.stream().map(f -> String.format("%10s", f.name())).toList()), "s/32 img");
         List<SamplingSweep.Row> rows;
@@ -91,6 +95,7 @@ public final class SamplingTableCommand implements Callable<Integer> {
                 m.put("steps", r.denoisingSteps());
                 m.put("guidance", r.sampling().guidance());
                 m.put("seed", r.sampling().seed());
+                m.put("weights", r.sampling().useEma() ? "ema" : "raw");
                 m.put("accuracy", r.accuracy());
                 m.put("seconds_per_32_images", r.secondsPer32());
                 out.add(m);
@@ -123,7 +128,7 @@ public final class SamplingTableCommand implements Callable<Integer> {
             }
             for (double w : weights) {
                 for (long seed : seeds) {
-                    SamplingConfig s = new SamplingConfig(kind, steps, eta != null ? eta : b.eta(), w, seed, b.useEma());
+                    SamplingConfig s = new SamplingConfig(kind, steps, eta != null ? eta : b.eta(), w, seed, b.useEma() && !noEma);
                     try {
                         out.add(ConfigLoader.withSampling(base, s).sampling());
                     } catch (InvalidInputException e) {

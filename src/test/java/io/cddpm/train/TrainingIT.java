@@ -160,6 +160,12 @@ class TrainingIT {
         String table = Files.readString(json);
         assertEquals(8, table.split("\"seconds_per_32_images\"", -1).length - 1, "2 samplers x 2 weights x 2 seeds: " + table);
         assertTrue(table.contains("\"new_test\""), table);
+        assertTrue(table.contains("\"weights\" : \"ema\""), table);
+        Path raw = work.resolve("table-raw.json");
+        assertEquals(0, Main.run("sampling-table", "--checkpoint", trained.checkpoint(10).toString(), "--evaluator", evaluator.toString(),
+                "--samplers", "ddim:2", "--no-ema", "--json", raw.toString()));
+        String rawTable = Files.readString(raw);
+        assertTrue(rawTable.contains("\"weights\" : \"raw\"") && !rawTable.contains("\"ema\""), rawTable);
         assertEquals(0, Main.run("evaluate", "--data", data.toString(), "--evaluator", evaluator.toString()));
         assertEquals(2, Main.run("sampling-table", "--checkpoint", trained.checkpoint(10).toString(), "--evaluator", evaluator.toString(),
                 "--samplers", "ddim:zero"));
