@@ -80,7 +80,8 @@ public final class TrainStep {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray pred = unet.predict(ps, xt, tArray, dropped, /* training= */ true);
             NDArray squared = pred.sub(target).square();
-            NDArray loss = weights == null ? squared.mean() : squared.mean(new int[] {1, 2, 3}).mul(weights).mean();
+            // per-sample MSE (DJL's PyTorch mean reduces one axis at a time, so flatten first), then weighted
+            NDArray loss = weights == null ? squared.mean() : squared.reshape(b, -1).mean(new int[] {1}).mul(weights).mean();
             gc.backward(loss);
             lossValue = loss.getFloat();
         }
