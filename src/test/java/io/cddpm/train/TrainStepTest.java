@@ -28,11 +28,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** One training step on a tiny UNet, with each loss weighting (the per-sample reduction has no other unit test). */
 class TrainStepTest {
+    private static final int BATCH = 4;
 
     private static ExperimentConfig config(String... sets) {
         List<String> all = new ArrayList<>(List.of("resolution=8", "model.preset=custom", "model.block_out_channels=[8, 16]",
-                "model.layers_per_block=1", "model.attention_levels=[false, false]", "model.norm_groups=4",
-                "training.batch_size=4"));
+                "model.layers_per_block=1", "model.attention_levels=[false, false]", "model.norm_groups=4"));
         all.addAll(List.of(sets));
         return ConfigLoader.override(ExperimentConfig.defaults(), all);
     }
@@ -52,12 +52,12 @@ class TrainStepTest {
             double[] out = new double[steps];
             for (int i = 0; i < steps; i++) {
                 try (NDManager scope = root.newSubManager()) {
-                    NDArray x = SamplingLoop.gaussian(scope, new Shape(4, 3, 8, 8), new SplittableRandom(7)).clip(-1, 1);
-                    float[] labels = new float[4 * 24];
-                    for (int b = 0; b < 4; b++) {
+                    NDArray x = SamplingLoop.gaussian(scope, new Shape(BATCH, 3, 8, 8), new SplittableRandom(7)).clip(-1, 1);
+                    float[] labels = new float[BATCH * 24];
+                    for (int b = 0; b < BATCH; b++) {
                         labels[b * 24 + 5 * b] = 1;
                     }
-                    out[i] = step.run(scope, x, scope.create(labels, new Shape(4, 24)), i, 1e-3);
+                    out[i] = step.run(scope, x, scope.create(labels, new Shape(BATCH, 24)), i, 1e-3);
                 }
             }
             return out;
