@@ -34,10 +34,21 @@ public final class Benchmark {
 
     private Benchmark() {}
 
+    /** A named preset at its resolution (64 for lab64, else 32), everything else the defaults. */
     public static Result run(ModelPreset preset, Precision precision, int batch, int iters, int warmup) {
         int resolution = preset == ModelPreset.LAB64 ? 64 : 32;
         ExperimentConfig config = ConfigLoader.override(ExperimentConfig.defaults(), List.of(
                 "model.preset=" + preset.id(), "resolution=" + resolution, "training.batch_size=" + batch));
+        return run(preset.id(), config, precision, iters, warmup);
+    }
+
+    /**
+     * An experiment's own network: its model (preset or custom widths), resolution, batch size,
+     * prediction type and loss weighting, at the given precision; {@code label} names it in the result.
+     */
+    public static Result run(String label, ExperimentConfig config, Precision precision, int iters, int warmup) {
+        int resolution = config.resolution();
+        int batch = config.training().batchSize();
         Engines.pytorch();
         try (NDManager root = NDManager.newBaseManager(Engines.device(config.training().device()))) {
             ConditionalUNet unet = UNets.create(UNetSpec.of(config.model(), resolution), root, 0)
@@ -76,7 +87,7 @@ public final class Benchmark {
                     }
                 }
             }
-            return new Result(preset.id(), resolution, batch, UNets.parameterCount(unet), root.getDevice().toString(),
+            return new Result(label, resolution, batch, UNets.parameterCount(unet), root.getDevice().toString(),
                     Engine.getInstance().getEngineName().equals("PyTorch") ? Runtime.getRuntime().availableProcessors() : 0,
                     precision.id(), TorchKernels.implementation(),
                     batch * iters / trainSeconds, batch * iters / sampleSeconds, Memory.peakResidentBytes() >> 20);
