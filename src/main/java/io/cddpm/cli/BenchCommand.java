@@ -57,7 +57,12 @@ public final class BenchCommand implements Callable<Integer> {
         if ((batch != null && batch <= 0) || iters <= 0 || warmup < 0) {
             throw new InvalidInputException("--batch and --iters must be positive, --warmup >= 0");
         }
-        Benchmark.Result r;
+        List<String> sets = new ArrayList<>(overrides);
+        if (batch != null) {
+            sets.add("training.batch_size=" + batch);
+        }
+        ExperimentConfig experiment;
+        String label;
         if (target.arch != null) {
             if (target.arch == ModelPreset.CUSTOM) {
                 throw new InvalidInputException("--arch custom: benchmark a named preset (tiny32, base32, lab64), or a custom"
@@ -66,16 +71,14 @@ public final class BenchCommand implements Callable<Integer> {
             if (!overrides.isEmpty()) {
                 throw new InvalidInputException("--set applies to --config YAML, not to --arch " + target.arch.id());
             }
-            r = Benchmark.run(target.arch, precision == null ? Precision.FP32 : precision, batch == null ? 64 : batch, iters, warmup);
+            experiment = ConfigLoader.override(Benchmark.presetConfig(target.arch), sets);
+            label = target.arch.id();
         } else {
-            List<String> all = new ArrayList<>(overrides);
-            if (batch != null) {
-                all.add("training.batch_size=" + batch);
-            }
-            ExperimentConfig experiment = ConfigLoader.load(target.config, all);
-            r = Benchmark.run(target.config.getFileName() + " (" + experiment.model().preset().id() + ")", experiment,
-                    precision == null ? experiment.training().precision() : precision, iters, warmup);
+            experiment = ConfigLoader.load(target.config, sets);
+            label = target.config.getFileName() + " (" + experiment.model().preset().id() + ")";
         }
+        Benchmark.Result r = Benchmark.run(label, experiment,
+                precision == null ? experiment.training().precision() : precision, iters, warmup);
         System.out.println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(r));
         return ExitCodes.OK;
     }

@@ -34,12 +34,11 @@ public final class Benchmark {
 
     private Benchmark() {}
 
-    /** A named preset at its resolution (64 for lab64, else 32), everything else the defaults. */
-    public static Result run(ModelPreset preset, Precision precision, int batch, int iters, int warmup) {
+    /** A named preset at its resolution (64 for lab64, else 32) and batch 64, everything else the defaults (fp32). */
+    public static ExperimentConfig presetConfig(ModelPreset preset) {
         int resolution = preset == ModelPreset.LAB64 ? 64 : 32;
-        ExperimentConfig config = ConfigLoader.override(ExperimentConfig.defaults(), List.of(
-                "model.preset=" + preset.id(), "resolution=" + resolution, "training.batch_size=" + batch));
-        return run(preset.id(), config, precision, iters, warmup);
+        return ConfigLoader.override(ExperimentConfig.defaults(), List.of(
+                "model.preset=" + preset.id(), "resolution=" + resolution, "training.batch_size=64"));
     }
 
     /**
