@@ -45,6 +45,12 @@ public final class ConfigHash {
             if (node.get("tracking") instanceof com.fasterxml.jackson.databind.node.ObjectNode t) {
                 t.remove("system_metrics_interval");
             }
+            // the reference conditioning is what every config meant before model.conditioning existed:
+            // stated only when it differs, so those configs keep their hashes
+            if (node.get("model") instanceof com.fasterxml.jackson.databind.node.ObjectNode m
+                    && Conditioning.ADD.id().equals(m.path("conditioning").asText())) {
+                m.remove("conditioning");
+            }
             Object tree = ConfigMappers.CANONICAL.treeToValue(node, Object.class);
             return ConfigMappers.CANONICAL.writeValueAsString(tree);
         } catch (JsonProcessingException e) {

@@ -13,6 +13,7 @@ import java.util.List;
  * @param attentionHeadDim channels per attention head
  * @param normGroups       GroupNorm groups (must divide every level's channels)
  * @param numClasses       condition width (multi-hot labels)
+ * @param conditioning     how the labels enter the network (null = add)
  */
 public record ModelConfig(
         ModelPreset preset,
@@ -21,15 +22,17 @@ public record ModelConfig(
         List<Boolean> attentionLevels,
         int attentionHeadDim,
         int normGroups,
-        int numClasses) {
+        int numClasses,
+        Conditioning conditioning) {
 
     public ModelConfig {
+        conditioning = conditioning == null ? Conditioning.ADD : conditioning;
         blockOutChannels = blockOutChannels == null ? null : List.copyOf(blockOutChannels);
         attentionLevels = attentionLevels == null ? null : List.copyOf(attentionLevels);
     }
 
     public static ModelConfig defaults() {
-        return new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24);
+        return new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, Conditioning.ADD);
     }
 
     /**
@@ -45,7 +48,8 @@ public record ModelConfig(
                 attentionLevels != null ? attentionLevels : preset.attentionLevels(),
                 attentionHeadDim,
                 normGroups,
-                numClasses);
+                numClasses,
+                conditioning);
     }
 
     /** Number of resolution levels of the resolved architecture (the image is halved levels-1 times). */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.cddpm.config.Precision;
@@ -20,7 +21,9 @@ import java.util.List;
  * flip_sin_to_cos and shift 0, ResNet down/up blocks with optional attention, a mid block with
  * attention, stride-2 conv downsampling, nearest x2 + conv upsampling, skip connections) with the
  * i-CLEVR reference solution's conditioning: multi-hot labels -> Linear(numClasses, 4 C0) added to
- * the time embedding.
+ * the time embedding. With {@link UNetSpec#crossAttention()}, every attention block is followed by a
+ * {@link CrossAttentionBlock} over one learned token per label (label_tokens, (numClasses, 4 C0)),
+ * each scaled by its entry of the multi-hot, so absent labels are zero tokens.
  *
  * <p>Inputs: (sample (B, 3, H, W), timesteps (B) float, labels (B, numClasses)); output: (B, 3, H, W).
  */
@@ -33,6 +36,8 @@ public final class ConditionalUNet extends AbstractBlock {
     private final List<Level> down = new ArrayList<>();
     private final Block midResnet1;
     private final Block midAttention;
+    private final Block midCrossAttention;
+    private final Parameter labelTokens;
     private final Block midResnet2;
     private final List<Level> up = new ArrayList<>();
     private final Block convNormOut;
@@ -40,8 +45,8 @@ public final class ConditionalUNet extends AbstractBlock {
 
     private Precision precision = Precision.FP32;
 
-    /** One resolution level: resnets, optional attention after each, optional resampler. */
-    private record Level(List<ResnetBlock> resnets, List<Block> attentions, Block resampler) {}
+    /** One resolution level: resnets, optional attention (and cross-attention) after each, optional resampler. */
+    private record Level(List<ResnetBlock> resnets, List<Block> attentions, List<Block> crossAttentions, Block resampler) {}
 
     public ConditionalUNet(UNetSpec spec) {
         this.spec = spec;
@@ -56,6 +61,8 @@ public final class ConditionalUNet extends AbstractBlock {
         timeLinear1 = addChildBlock("time_embedding.linear_1", Layers.linear(temb));
         timeLinear2 = addChildBlock("time_embedding.linear_2", Layers.linear(temb));
         classEmbedding = addChildBlock("class_embedding", Layers.linear(temb));
+        labelTokens = !spec.crossAttention() ? null : addParameter(Parameter.builder().setName("label_tokens")
+                .setType(Parameter.Type.WEIGHT).optShape(new Shape(spec.numClasses(), temb)).build());
 
         int output = c0;
         for (int i = 0; i < levels; i++) {
@@ -64,22 +71,27 @@ public final class ConditionalUNet extends AbstractBlock {
             boolean attn = spec.attentionLevels().get(i);
             List<ResnetBlock> resnets = new ArrayList<>();
             List<Block> attentions = new ArrayList<>();
+            List<Block> crossAttentions = new ArrayList<>();
             for (int j = 0; j < spec.layersPerBlock(); j++) {
                 resnets.add(addChildBlock("down_blocks." + i + ".resnets." + j,
                         new ResnetBlock(j == 0 ? input : output, output, temb, groups, eps)));
                 if (attn) {
                     attentions.add(addChildBlock("down_blocks." + i + ".attentions." + j,
                             new AttentionBlock(output, spec.attentionHeadDim(), groups, eps)));
+                    crossAttention("down_blocks." + i + ".cross_attentions." + j, output, crossAttentions);
                 }
             }
             Block downsampler = i == levels - 1 ? null
                     : addChildBlock("down_blocks." + i + ".downsamplers.0.conv", Layers.conv(output, 3, 2, 1));
-            down.add(new Level(resnets, attentions, downsampler));
+            down.add(new Level(resnets, attentions, crossAttentions, downsampler));
         }
 
         int last = ch.get(levels - 1);
         midResnet1 = addChildBlock("mid_block.resnets.0", new ResnetBlock(last, last, temb, groups, eps));
         midAttention = addChildBlock("mid_block.attentions.0", new AttentionBlock(last, spec.attentionHeadDim(), groups, eps));
+        List<Block> midCross = new ArrayList<>();
+        crossAttention("mid_block.cross_attentions.0", last, midCross);
+        midCrossAttention = midCross.isEmpty() ? null : midCross.get(0);
         midResnet2 = addChildBlock("mid_block.resnets.1", new ResnetBlock(last, last, temb, groups, eps));
 
         List<Integer> rev = new ArrayList<>(ch);
@@ -93,6 +105,7 @@ public final class ConditionalUNet extends AbstractBlock {
             int layers = spec.layersPerBlock() + 1;
             List<ResnetBlock> resnets = new ArrayList<>();
             List<Block> attentions = new ArrayList<>();
+            List<Block> crossAttentions = new ArrayList<>();
             for (int j = 0; j < layers; j++) {
                 int skip = j == layers - 1 ? input : output;
                 int resIn = j == 0 ? prevOutput : output;
@@ -101,14 +114,30 @@ public final class ConditionalUNet extends AbstractBlock {
                 if (attn) {
                     attentions.add(addChildBlock("up_blocks." + i + ".attentions." + j,
                             new AttentionBlock(output, spec.attentionHeadDim(), groups, eps)));
+                    crossAttention("up_blocks." + i + ".cross_attentions." + j, output, crossAttentions);
                 }
             }
             Block upsampler = i == levels - 1 ? null
                     : addChildBlock("up_blocks." + i + ".upsamplers.0.conv", Layers.conv(output, 3, 1, 1));
-            up.add(new Level(resnets, attentions, upsampler));
+            up.add(new Level(resnets, attentions, crossAttentions, upsampler));
         }
         convNormOut = addChildBlock("conv_norm_out", new GroupNorm(groups, c0, eps));
         convOut = addChildBlock("conv_out", Layers.conv(spec.channels(), 3, 1, 1));
+    }
+
+    /**
+     * Channels per cross-attention head (where the level's channels allow; attention_head_dim
+     * otherwise): a few wide heads, as Stable Diffusion's 64, since a handful of label tokens need no
+     * more; 8-channel heads made training 10-15 % slower for the recipe's network (bench --config).
+     */
+    static final int CROSS_HEAD_DIM = 64;
+
+    /** Adds a cross-attention block to {@code into} when the spec asks for them. */
+    private void crossAttention(String name, int channels, List<Block> into) {
+        if (spec.crossAttention()) {
+            into.add(addChildBlock(name, new CrossAttentionBlock(channels, channels % CROSS_HEAD_DIM == 0 ? CROSS_HEAD_DIM : spec.attentionHeadDim(),
+                    spec.normGroups(), UNetSpec.NORM_EPS)));
+        }
     }
 
     public UNetSpec spec() {
@@ -152,6 +181,7 @@ public final class ConditionalUNet extends AbstractBlock {
         NDArray tProj = TimestepEmbedding.sinusoidal(timesteps, spec.blockOutChannels().get(0)).toType(sample.getDataType(), false);
         NDArray emb = ResnetBlock.one(timeLinear2, ps, Layers.silu(ResnetBlock.one(timeLinear1, ps, tProj, training)), training);
         emb = emb.add(ResnetBlock.one(classEmbedding, ps, labels.toType(sample.getDataType(), false), training));
+        NDArray tokens = labelTokens == null ? null : labelTokens(ps, labels, training);
 
         // Activations are closed once consumed (skips when their up level has used them), so the
         // step's memory is what autograd keeps, as in PyTorch; see ResnetBlock.
@@ -161,9 +191,7 @@ public final class ConditionalUNet extends AbstractBlock {
         for (Level level : down) {
             for (int j = 0; j < level.resnets.size(); j++) {
                 h = level.resnets.get(j).forward(ps, new NDList(h, emb), training).singletonOrThrow();
-                if (!level.attentions.isEmpty()) {
-                    h = replace(h, ResnetBlock.one(level.attentions.get(j), ps, h, training));
-                }
+                h = attend(level, j, h, tokens, ps, training);
                 skips.add(h);
             }
             if (level.resampler != null) {
@@ -173,6 +201,9 @@ public final class ConditionalUNet extends AbstractBlock {
         }
         h = midResnet1.forward(ps, new NDList(h, emb), training).singletonOrThrow();
         h = replace(h, ResnetBlock.one(midAttention, ps, h, training));
+        if (midCrossAttention != null) {
+            h = replace(h, midCrossAttention.forward(ps, new NDList(h, tokens), training).singletonOrThrow());
+        }
         h = replace(h, midResnet2.forward(ps, new NDList(h, emb), training).singletonOrThrow());
         for (Level level : up) {
             for (int j = 0; j < level.resnets.size(); j++) {
@@ -181,9 +212,7 @@ public final class ConditionalUNet extends AbstractBlock {
                 h.close();
                 skip.close();
                 h = replace(joined, level.resnets.get(j).forward(ps, new NDList(joined, emb), training).singletonOrThrow());
-                if (!level.attentions.isEmpty()) {
-                    h = replace(h, ResnetBlock.one(level.attentions.get(j), ps, h, training));
-                }
+                h = attend(level, j, h, tokens, ps, training);
             }
             if (level.resampler != null) {
                 long size = h.getShape().get(2);
@@ -193,7 +222,33 @@ public final class ConditionalUNet extends AbstractBlock {
         }
         h = replace(h, ResnetBlock.one(convNormOut, ps, h, training));
         h = replace(h, Layers.silu(h));
+        if (tokens != null) {
+            tokens.close();
+        }
         return new NDList(replace(h, ResnetBlock.one(convOut, ps, h, training)));
+    }
+
+    /** The level's j-th self-attention (and cross-attention) on h, when the level has them. */
+    private static NDArray attend(Level level, int j, NDArray h, NDArray tokens, ParameterStore ps, boolean training) {
+        if (level.attentions.isEmpty()) {
+            return h;
+        }
+        h = replace(h, ResnetBlock.one(level.attentions.get(j), ps, h, training));
+        if (!level.crossAttentions.isEmpty()) {
+            h = replace(h, level.crossAttentions.get(j).forward(ps, new NDList(h, tokens), training).singletonOrThrow());
+        }
+        return h;
+    }
+
+    /** (B, numClasses, D): each label's token times its multi-hot entry (absent labels are zero tokens). */
+    private NDArray labelTokens(ParameterStore ps, NDArray labels, boolean training) {
+        NDArray table = ps.getValue(labelTokens, labels.getDevice(), training);
+        NDArray mask = labels.toType(table.getDataType(), false).expandDims(2);
+        NDArray row = table.expandDims(0);
+        NDArray tokens = mask.mul(row);
+        mask.close();
+        row.close();
+        return tokens;
     }
 
     /** Closes a consumed activation and hands back its successor. */
@@ -218,6 +273,7 @@ public final class ConditionalUNet extends AbstractBlock {
         timeLinear1.initialize(manager, dataType, new Shape(b, c0));
         timeLinear2.initialize(manager, dataType, new Shape(b, temb));
         classEmbedding.initialize(manager, dataType, new Shape(b, spec.numClasses()));
+        Shape tokens = new Shape(b, spec.numClasses(), temb);
         List<Integer> skipChannels = new ArrayList<>();
         skipChannels.add(c0);
         int channels = c0;
@@ -230,6 +286,9 @@ public final class ConditionalUNet extends AbstractBlock {
                 if (!level.attentions.isEmpty()) {
                     level.attentions.get(j).initialize(manager, dataType, new Shape(b, channels, size, size));
                 }
+                if (!level.crossAttentions.isEmpty()) {
+                    level.crossAttentions.get(j).initialize(manager, dataType, new Shape(b, channels, size, size), tokens);
+                }
             }
             if (level.resampler != null) {
                 level.resampler.initialize(manager, dataType, new Shape(b, channels, size, size));
@@ -239,6 +298,9 @@ public final class ConditionalUNet extends AbstractBlock {
         Shape mid = new Shape(b, channels, size, size);
         midResnet1.initialize(manager, dataType, mid, new Shape(b, temb));
         midAttention.initialize(manager, dataType, mid);
+        if (midCrossAttention != null) {
+            midCrossAttention.initialize(manager, dataType, mid, tokens);
+        }
         midResnet2.initialize(manager, dataType, mid, new Shape(b, temb));
         for (int i = 0; i < up.size(); i++) {
             Level level = up.get(i);
@@ -248,6 +310,9 @@ public final class ConditionalUNet extends AbstractBlock {
                 r.initialize(manager, dataType, new Shape(b, r.inChannels(), size, size), new Shape(b, temb));
                 if (!level.attentions.isEmpty()) {
                     level.attentions.get(j).initialize(manager, dataType, new Shape(b, out, size, size));
+                }
+                if (!level.crossAttentions.isEmpty()) {
+                    level.crossAttentions.get(j).initialize(manager, dataType, new Shape(b, out, size, size), tokens);
                 }
             }
             if (level.resampler != null) {

@@ -1,12 +1,13 @@
 package io.cddpm.model;
 
+import io.cddpm.config.Conditioning;
 import io.cddpm.config.ModelConfig;
 import java.util.List;
 
 /**
  * The resolved shape of a conditional UNet: what diffusers' UNet2DModel config would say
  * (block_out_channels, layers_per_block, which levels use attention blocks, head dim, groups),
- * plus the condition width and image size.
+ * plus the condition width, image size and whether attention blocks also attend to label tokens.
  */
 public record UNetSpec(
         List<Integer> blockOutChannels,
@@ -16,7 +17,8 @@ public record UNetSpec(
         int normGroups,
         int numClasses,
         int sampleSize,
-        int channels) {
+        int channels,
+        boolean crossAttention) {
 
     public static final float NORM_EPS = 1e-5f;
 
@@ -33,7 +35,8 @@ public record UNetSpec(
     public static UNetSpec of(ModelConfig model, int resolution) {
         ModelConfig r = model.resolved();
         return new UNetSpec(r.blockOutChannels(), r.layersPerBlock(), r.attentionLevels(),
-                r.attentionHeadDim(), r.normGroups(), r.numClasses(), resolution, 3);
+                r.attentionHeadDim(), r.normGroups(), r.numClasses(), resolution, 3,
+                r.conditioning() == Conditioning.CROSS_ATTENTION);
     }
 
     public int levels() {

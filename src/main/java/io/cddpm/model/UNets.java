@@ -45,6 +45,14 @@ public final class UNets {
                 if (param.getType() == Parameter.Type.BIAS && isNorm(p.getKey())) {
                     continue;
                 }
+                if (p.getKey().endsWith("label_tokens")) { // an embedding table: N(0, 1) as torch.nn.Embedding
+                    float[] values = new float[Math.toIntExact(array.size())];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = (float) random.nextGaussian();
+                    }
+                    array.set(values);
+                    continue;
+                }
                 long fanIn = fanIn(block, p.getKey(), array);
                 double bound = 1.0 / Math.sqrt(fanIn);
                 float[] values = new float[Math.toIntExact(array.size())];

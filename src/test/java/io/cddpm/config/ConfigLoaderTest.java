@@ -136,6 +136,8 @@ class ConfigLoaderTest {
         assertContains(m, "enum4.yaml:2", "model.preset", "tiny32, base32, lab64, custom");
         m = error("enum5.yaml", "training:\n  precision: fp16\n");
         assertContains(m, "enum5.yaml:2", "training.precision", "fp32, bf16");
+        m = error("enum6.yaml", "model:\n  conditioning: concat\n");
+        assertContains(m, "enum6.yaml:2", "model.conditioning", "add, cross_attention");
     }
 
     @Test

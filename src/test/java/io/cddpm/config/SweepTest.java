@@ -1,6 +1,7 @@
 package io.cddpm.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -123,6 +124,19 @@ class SweepTest {
         String json = ConfigHash.canonicalJson(a);
         assertTrue(json.startsWith("{\"dataset\":{"), json);
         assertTrue(json.indexOf("\"batch_size\"") < json.indexOf("\"checkpoint_every\""), json);
+    }
+
+    /** model.conditioning came later: its default (the reference's add) leaves older configs' hashes as they were. */
+    @Test
+    void theDefaultConditioningKeepsOlderHashes() {
+        ExperimentConfig plain = ConfigLoader.fromYaml("name: h\n", "a.yaml");
+        ExperimentConfig stated = ConfigLoader.fromYaml("name: h\nmodel: {conditioning: add}\n", "b.yaml");
+        ExperimentConfig cross = ConfigLoader.fromYaml("name: h\nmodel: {conditioning: cross_attention}\n", "c.yaml");
+        assertFalse(ConfigHash.canonicalJson(plain).contains("conditioning"), ConfigHash.canonicalJson(plain));
+        assertEquals(ConfigHash.of(plain), ConfigHash.of(stated));
+        assertTrue(ConfigHash.canonicalJson(cross).contains("\"conditioning\":\"cross_attention\""));
+        assertNotEquals(ConfigHash.of(plain), ConfigHash.of(cross));
+        assertEquals(Conditioning.CROSS_ATTENTION, cross.model().conditioning());
     }
 
     @Test

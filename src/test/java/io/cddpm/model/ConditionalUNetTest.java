@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.cddpm.config.Conditioning;
 import io.cddpm.config.ModelConfig;
 import io.cddpm.config.ModelPreset;
 import io.cddpm.core.Engines;
@@ -23,7 +24,7 @@ class ConditionalUNetTest {
     @CsvSource({"TINY32, 32, 3943747", "BASE32, 32, 16062851", "LAB64, 64, 113686019"})
     void parameterCountsEqualDiffusers(ModelPreset preset, int size, long expected) {
         Engines.pytorch();
-        ModelConfig config = new ModelConfig(preset, null, null, null, 8, 32, 24);
+        ModelConfig config = new ModelConfig(preset, null, null, null, 8, 32, 24, null);
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet unet = UNets.create(UNetSpec.of(config, size), manager, 0);
             assertEquals(expected, UNets.parameterCount(unet));
@@ -34,7 +35,7 @@ class ConditionalUNetTest {
     @Test
     void theConditionAndTheTimestepChangeTheOutput() {
         Engines.pytorch();
-        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24);
+        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, null);
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16), manager, 0);
             ParameterStore ps = new ParameterStore(manager, false);
@@ -55,10 +56,57 @@ class ConditionalUNetTest {
         }
     }
 
+    /**
+     * With cross_attention the labels also reach the output through the label tokens alone (the added
+     * class embedding zeroed), and an absent label's token has no effect: it enters as a zero token.
+     */
+    @Test
+    void crossAttentionCarriesTheLabelsThroughTheirTokens() {
+        Engines.pytorch();
+        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, Conditioning.CROSS_ATTENTION);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16), manager, 0);
+            Map<String, NDArray> params = NamedParameters.arrays(unet);
+            assertEquals(new Shape(24, 128), params.get("label_tokens").getShape());
+            Assertions.assertTrue(params.containsKey("mid_block.cross_attentions.0.to_k.weight"), params.keySet().toString());
+            Assertions.assertTrue(params.containsKey("up_blocks.0.cross_attentions.2.to_out.0.bias"), params.keySet().toString());
+            // tiny32 + one cross-attention after each of its 6 self-attentions (128 channels, last level and
+            // mid block): 24 x 128 tokens; GroupNorm, q and out (with bias), k and v (128 -> 128, no bias)
+            long perBlock = 2 * 128 + 2 * (128 * 128 + 128) + 2 * (128 * 128);
+            assertEquals(3943747 + 24 * 128 + 6 * perBlock, UNets.parameterCount(unet));
+            params.get("class_embedding.weight").set(new float[Math.toIntExact(params.get("class_embedding.weight").size())]);
+            params.get("class_embedding.bias").set(new float[Math.toIntExact(params.get("class_embedding.bias").size())]);
+            ParameterStore ps = new ParameterStore(manager, false);
+            NDArray x = manager.randomNormal(new Shape(1, 3, 16, 16));
+            NDArray t = manager.create(new float[] {500});
+            float[] redCube = new float[24];
+            redCube[1] = 1;
+            NDArray red = manager.create(redCube, new Shape(1, 24));
+            NDArray none = manager.zeros(new Shape(1, 24), DataType.FLOAT32);
+            NDArray base = unet.predict(ps, x, t, red, /* training= */ false);
+            float byLabel = unet.predict(ps, x, t, none, /* training= */ false).sub(base).abs().max().getFloat();
+            Assertions.assertTrue(byLabel > 1e-4, "the label tokens did not change the output: " + byLabel);
+            NDArray table = params.get("label_tokens");
+            table.set(table.add(table.getManager().create(new float[24 * 128], new Shape(24, 128)).add(0.5f)
+                    .mul(oneHot(manager, 5).expandDims(1))).toFloatArray()); // moves only label 5's token
+            float byAbsent = unet.predict(ps, x, t, red, /* training= */ false).sub(base).abs().max().getFloat();
+            assertEquals(0f, byAbsent, 0f, "an absent label's token changed the output");
+            float byPresent = unet.predict(ps, x, t, red.add(oneHot(manager, 5).expandDims(0)), /* training= */ false)
+                    .sub(unet.predict(ps, x, t, red, false)).abs().max().getFloat();
+            Assertions.assertTrue(byPresent > 1e-4, "a present label's token did not change the output: " + byPresent);
+        }
+    }
+
+    private static NDArray oneHot(NDManager manager, int index) {
+        float[] v = new float[24];
+        v[index] = 1;
+        return manager.create(v);
+    }
+
     @Test
     void everyParameterHasAUniqueNameAndSurvivesASafetensorsRoundTrip() {
         Engines.pytorch();
-        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24);
+        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, null);
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet a = UNets.create(UNetSpec.of(config, 16), manager, 1);
             ConditionalUNet b = UNets.create(UNetSpec.of(config, 16), manager, 2);
