@@ -1,0 +1,85 @@
+package io.cddpm.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+
+/**
+ * The multi-head plumbing that self- and cross-attention share: splitting projections into heads,
+ * scaled dot-product attention, merging the heads, and the output projection back onto the image
+ * with its residual. Intermediates are closed once consumed, as in {@link ResnetBlock}.
+ */
+final class MultiHead {
+    private final int channels;
+    private final int heads;
+    private final int headDim;
+
+    MultiHead(int channels, int headDim, String what) {
+        if (channels % headDim != 0) {
+            throw new IllegalArgumentException(what + ": " + channels + " channels not divisible by head dim " + headDim);
+        }
+        this.channels = channels;
+        this.headDim = headDim;
+        this.heads = channels / headDim;
+    }
+
+    /** (B, C, H, W) -> (B, H*W, C): the image's positions as tokens. */
+    static NDArray positions(NDArray image) {
+        Shape s = image.getShape();
+        NDArray flat = image.reshape(s.get(0), s.get(1), s.get(2) * s.get(3));
+        NDArray out = flat.transpose(0, 2, 1);
+        flat.close();
+        return out;
+    }
+
+    /**
+     * softmax(q k^T / sqrt(d)) v per head over projections (B, Lq, C) and (B, Lk, C), which are closed;
+     * returns (B, Lq, C). libtorch's flash attention when the native kernels are loaded.
+     */
+    NDArray attend(NDArray ql, NDArray kl, NDArray vl) {
+        NDArray q = split(ql);
+        NDArray k = split(kl);
+        NDArray v = split(vl);
+        close(ql, kl, vl);
+        NDArray attended;
+        if (TorchKernels.available()) {
+            attended = TorchKernels.attention(q, k, v); // (B, heads, Lq, d)
+        } else {
+            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim));
+            attended = scores.softmax(-1).matMul(v);
+            scores.close();
+        }
+        close(q, k, v);
+        NDArray swapped = attended.transpose(0, 2, 1, 3);
+        NDArray merged = swapped.reshape(swapped.getShape().get(0), swapped.getShape().get(1), channels);
+        close(attended, swapped);
+        return merged;
+    }
+
+    /** x + toOut(merged) with the result put back in x's (B, C, H, W) layout; merged is closed. */
+    static NDArray residual(Block toOut, ParameterStore ps, NDArray merged, NDArray x, boolean training) {
+        NDArray o = ResnetBlock.one(toOut, ps, merged, training);
+        merged.close();
+        NDArray back = o.transpose(0, 2, 1);
+        NDArray image = back.reshape(x.getShape());
+        NDArray out = image.add(x);
+        close(o, back, image);
+        return out;
+    }
+
+    /** (B, L, C) -> (B, heads, L, d). */
+    private NDArray split(NDArray t) {
+        Shape s = t.getShape();
+        NDArray r = t.reshape(s.get(0), s.get(1), heads, headDim);
+        NDArray out = r.transpose(0, 2, 1, 3);
+        r.close();
+        return out;
+    }
+
+    static void close(NDArray... arrays) {
+        for (NDArray a : arrays) {
+            a.close();
+        }
+    }
+}
