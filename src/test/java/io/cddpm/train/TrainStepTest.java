@@ -39,6 +39,14 @@ class TrainStepTest {
 
     /** The losses of {@code steps} consecutive steps from the same initial weights, data and seed. */
     private static double[] losses(ExperimentConfig config, int steps) {
+        return train(config, steps, null);
+    }
+
+    /**
+     * Trains {@code steps} steps (batch item b has the single label 5 b) and returns their losses;
+     * {@code watch}, when given, receives the named parameters before the first step and after the last.
+     */
+    private static double[] train(ExperimentConfig config, int steps, java.util.function.Consumer<Map<String, NDArray>> watch) {
         Engines.pytorch();
         try (NDManager root = NDManager.newBaseManager()) {
             ConditionalUNet unet = UNets.create(UNetSpec.of(config.model(), config.resolution()), root, 0)
@@ -49,6 +57,9 @@ class TrainStepTest {
             Ema ema = new Ema(config.training().ema());
             ema.init(params, root);
             TrainStep step = new TrainStep(config, unet, params, adam, ema, new ParameterStore(root, false));
+            if (watch != null) {
+                watch.accept(params);
+            }
             double[] out = new double[steps];
             for (int i = 0; i < steps; i++) {
                 try (NDManager scope = root.newSubManager()) {
@@ -60,7 +71,40 @@ class TrainStepTest {
                     out[i] = step.run(scope, x, scope.create(labels, new Shape(BATCH, 24)), i, 1e-3);
                 }
             }
+            if (watch != null) {
+                watch.accept(params);
+            }
             return out;
+        }
+    }
+
+    /**
+     * With cross_attention, a step moves the label tokens of the labels in the batch (0, 5, 10, 15),
+     * and the others only by AdamW's decoupled weight decay (lr 1e-3 x 0.01): an absent label is a zero
+     * token with no gradient. In fp32 and bf16.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"fp32", "bf16"})
+    void crossAttentionLearnsOnlyThePresentLabelsTokens(String precision) {
+        List<float[]> seen = new ArrayList<>();
+        double[] loss = train(config("model.conditioning=cross_attention", "training.cond_dropout=0",
+                "training.precision=" + precision), 1, params -> seen.add(params.get("label_tokens").toFloatArray()));
+        assertTrue(Double.isFinite(loss[0]) && loss[0] > 0, "loss " + loss[0]);
+        float[] before = seen.get(0);
+        float[] after = seen.get(1);
+        int width = before.length / 24;
+        for (int label = 0; label < 24; label++) {
+            double moved = 0;
+            double decayed = 0;
+            for (int i = label * width; i < (label + 1) * width; i++) {
+                moved = Math.max(moved, Math.abs(after[i] - before[i]));
+                decayed = Math.max(decayed, Math.abs(after[i] - before[i] * (1 - 1e-3 * 0.01)));
+            }
+            if (label % 5 == 0 && label < 5 * BATCH) {
+                assertTrue(moved > 1e-4, "label " + label + " is in the batch but its token moved only " + moved);
+            } else {
+                assertTrue(decayed < 1e-6, "label " + label + " is absent but its token moved " + moved);
+            }
         }
     }
 
