@@ -26,7 +26,7 @@ public final class AttentionBlock extends AbstractBlock {
 
     public AttentionBlock(int channels, int headDim, int groups, float eps) {
         this.channels = channels;
-        this.multiHead = new MultiHead(channels, headDim, "attention");
+        this.multiHead = new MultiHead(channels, headDim, false, "attention");
         groupNorm = addChildBlock("group_norm", new GroupNorm(groups, channels, eps));
         toQ = addChildBlock("to_q", Layers.linear(channels));
         toK = addChildBlock("to_k", Layers.linear(channels));

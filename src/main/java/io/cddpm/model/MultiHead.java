@@ -14,14 +14,21 @@ final class MultiHead {
     private final int channels;
     private final int heads;
     private final int headDim;
+    private final boolean normalizeQueriesAndKeys;
 
-    MultiHead(int channels, int headDim, String what) {
+    /**
+     * @param normalizeQueriesAndKeys scale every query and key to unit RMS per head before the dot
+     *     product (QK-norm, Dehghani et al. 2023), which bounds the logits to +-sqrt(d) however large
+     *     the projections or the tokens grow; without it, attention is diffusers' exactly
+     */
+    MultiHead(int channels, int headDim, boolean normalizeQueriesAndKeys, String what) {
         if (channels % headDim != 0) {
             throw new IllegalArgumentException(what + ": " + channels + " channels not divisible by head dim " + headDim);
         }
         this.channels = channels;
         this.headDim = headDim;
         this.heads = channels / headDim;
+        this.normalizeQueriesAndKeys = normalizeQueriesAndKeys;
     }
 
     /** (B, C, H, W) -> (B, H*W, C): the image's positions as tokens. */
@@ -38,8 +45,8 @@ final class MultiHead {
      * returns (B, Lq, C). libtorch's flash attention when the native kernels are loaded.
      */
     NDArray attend(NDArray ql, NDArray kl, NDArray vl) {
-        NDArray q = split(ql);
-        NDArray k = split(kl);
+        NDArray q = normalized(split(ql));
+        NDArray k = normalized(split(kl));
         NDArray v = split(vl);
         close(ql, kl, vl);
         NDArray attended;
@@ -65,6 +72,19 @@ final class MultiHead {
         NDArray image = back.reshape(x.getShape());
         NDArray out = image.add(x);
         close(o, back, image);
+        return out;
+    }
+
+    /** x / rms(x) over the head dimension, when QK-norm is on (x is closed then). */
+    private NDArray normalized(NDArray x) {
+        if (!normalizeQueriesAndKeys) {
+            return x;
+        }
+        NDArray squares = x.square();
+        NDArray meanSquare = squares.mean(new int[] {-1}, true);
+        NDArray rms = meanSquare.add(1e-6f).sqrt();
+        NDArray out = x.div(rms);
+        close(x, squares, meanSquare, rms);
         return out;
     }
 
