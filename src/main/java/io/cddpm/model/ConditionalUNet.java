@@ -22,7 +22,7 @@ import java.util.List;
  * attention, stride-2 conv downsampling, nearest x2 + conv upsampling, skip connections) with the
  * i-CLEVR reference solution's conditioning: multi-hot labels -> Linear(numClasses, 4 C0) added to
  * the time embedding. With {@link UNetSpec#crossAttention()}, every attention block is followed by a
- * {@link CrossAttentionBlock} over one learned token per label (label_tokens, (numClasses, 4 C0)),
+ * cross-attention {@link AttentionBlock} over one learned token per label (label_tokens, (numClasses, 4 C0)),
  * each scaled by its entry of the multi-hot, so absent labels are zero tokens.
  *
  * <p>Inputs: (sample (B, 3, H, W), timesteps (B) float, labels (B, numClasses)); output: (B, 3, H, W).
@@ -77,7 +77,7 @@ public final class ConditionalUNet extends AbstractBlock {
                         new ResnetBlock(j == 0 ? input : output, output, temb, groups, eps)));
                 if (attn) {
                     attentions.add(addChildBlock("down_blocks." + i + ".attentions." + j,
-                            new AttentionBlock(output, spec.attentionHeadDim(), groups, eps)));
+                            AttentionBlock.self(output, spec.attentionHeadDim(), groups, eps)));
                     crossAttention("down_blocks." + i + ".cross_attentions." + j, output, crossAttentions);
                 }
             }
@@ -88,7 +88,7 @@ public final class ConditionalUNet extends AbstractBlock {
 
         int last = ch.get(levels - 1);
         midResnet1 = addChildBlock("mid_block.resnets.0", new ResnetBlock(last, last, temb, groups, eps));
-        midAttention = addChildBlock("mid_block.attentions.0", new AttentionBlock(last, spec.attentionHeadDim(), groups, eps));
+        midAttention = addChildBlock("mid_block.attentions.0", AttentionBlock.self(last, spec.attentionHeadDim(), groups, eps));
         List<Block> midCross = new ArrayList<>();
         crossAttention("mid_block.cross_attentions.0", last, midCross);
         midCrossAttention = midCross.isEmpty() ? null : midCross.get(0);
@@ -113,7 +113,7 @@ public final class ConditionalUNet extends AbstractBlock {
                         new ResnetBlock(resIn + skip, output, temb, groups, eps)));
                 if (attn) {
                     attentions.add(addChildBlock("up_blocks." + i + ".attentions." + j,
-                            new AttentionBlock(output, spec.attentionHeadDim(), groups, eps)));
+                            AttentionBlock.self(output, spec.attentionHeadDim(), groups, eps)));
                     crossAttention("up_blocks." + i + ".cross_attentions." + j, output, crossAttentions);
                 }
             }
@@ -136,7 +136,7 @@ public final class ConditionalUNet extends AbstractBlock {
     /** Adds a cross-attention block to {@code into} when the spec asks for them. */
     private void crossAttention(String name, int channels, List<Block> into) {
         if (spec.crossAttention()) {
-            into.add(addChildBlock(name, new CrossAttentionBlock(channels, channels % CROSS_HEAD_DIM == 0 ? CROSS_HEAD_DIM : spec.attentionHeadDim(),
+            into.add(addChildBlock(name, AttentionBlock.cross(channels, channels % CROSS_HEAD_DIM == 0 ? CROSS_HEAD_DIM : spec.attentionHeadDim(),
                     spec.normGroups(), UNetSpec.NORM_EPS)));
         }
     }
