@@ -61,7 +61,7 @@ public final class ConditionalUNet extends AbstractBlock {
         timeLinear1 = addChildBlock("time_embedding.linear_1", Layers.linear(temb));
         timeLinear2 = addChildBlock("time_embedding.linear_2", Layers.linear(temb));
         classEmbedding = addChildBlock("class_embedding", Layers.linear(temb));
-        labelTokens = !spec.crossAttention() ? null : addParameter(Parameter.builder().setName("label_tokens")
+        labelTokens = !spec.crossAttention() ? null : addParameter(Parameter.builder().setName(LABEL_TOKENS)
                 .setType(Parameter.Type.WEIGHT).optShape(new Shape(spec.numClasses(), temb)).build());
 
         int output = c0;
@@ -78,7 +78,9 @@ public final class ConditionalUNet extends AbstractBlock {
                 if (attn) {
                     attentions.add(addChildBlock("down_blocks." + i + ".attentions." + j,
                             AttentionBlock.self(output, spec.attentionHeadDim(), groups, eps)));
-                    crossAttention("down_blocks." + i + ".cross_attentions." + j, output, crossAttentions);
+                    if (spec.crossAttention()) {
+                        crossAttentions.add(crossAttention("down_blocks." + i + ".cross_attentions." + j, output));
+                    }
                 }
             }
             Block downsampler = i == levels - 1 ? null
@@ -89,9 +91,7 @@ public final class ConditionalUNet extends AbstractBlock {
         int last = ch.get(levels - 1);
         midResnet1 = addChildBlock("mid_block.resnets.0", new ResnetBlock(last, last, temb, groups, eps));
         midAttention = addChildBlock("mid_block.attentions.0", AttentionBlock.self(last, spec.attentionHeadDim(), groups, eps));
-        List<Block> midCross = new ArrayList<>();
-        crossAttention("mid_block.cross_attentions.0", last, midCross);
-        midCrossAttention = midCross.isEmpty() ? null : midCross.get(0);
+        midCrossAttention = spec.crossAttention() ? crossAttention("mid_block.cross_attentions.0", last) : null;
         midResnet2 = addChildBlock("mid_block.resnets.1", new ResnetBlock(last, last, temb, groups, eps));
 
         List<Integer> rev = new ArrayList<>(ch);
@@ -114,7 +114,9 @@ public final class ConditionalUNet extends AbstractBlock {
                 if (attn) {
                     attentions.add(addChildBlock("up_blocks." + i + ".attentions." + j,
                             AttentionBlock.self(output, spec.attentionHeadDim(), groups, eps)));
-                    crossAttention("up_blocks." + i + ".cross_attentions." + j, output, crossAttentions);
+                    if (spec.crossAttention()) {
+                        crossAttentions.add(crossAttention("up_blocks." + i + ".cross_attentions." + j, output));
+                    }
                 }
             }
             Block upsampler = i == levels - 1 ? null
@@ -133,12 +135,13 @@ public final class ConditionalUNet extends AbstractBlock {
      */
     static final int CROSS_HEAD_DIM = 64;
 
-    /** Adds a cross-attention block to {@code into} when the spec asks for them. */
-    private void crossAttention(String name, int channels, List<Block> into) {
-        if (spec.crossAttention()) {
-            into.add(addChildBlock(name, AttentionBlock.cross(channels, channels % CROSS_HEAD_DIM == 0 ? CROSS_HEAD_DIM : spec.attentionHeadDim(),
-                    spec.normGroups(), UNetSpec.NORM_EPS)));
-        }
+    /** The name of the label-token table (numClasses, 4 C0) among the parameters. */
+    static final String LABEL_TOKENS = "label_tokens";
+
+    /** Adds a cross-attention block over the label tokens. */
+    private Block crossAttention(String name, int channels) {
+        return addChildBlock(name, AttentionBlock.cross(channels, channels % CROSS_HEAD_DIM == 0 ? CROSS_HEAD_DIM : spec.attentionHeadDim(),
+                spec.normGroups(), UNetSpec.NORM_EPS));
     }
 
     public UNetSpec spec() {

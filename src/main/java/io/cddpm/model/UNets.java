@@ -45,22 +45,21 @@ public final class UNets {
                 if (param.getType() == Parameter.Type.BIAS && isNorm(p.getKey())) {
                     continue;
                 }
-                if (p.getKey().endsWith("label_tokens")) { // an embedding table: N(0, 1) as torch.nn.Embedding
-                    float[] values = new float[Math.toIntExact(array.size())];
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] = (float) random.nextGaussian();
-                    }
-                    array.set(values);
+                if (p.getKey().endsWith(ConditionalUNet.LABEL_TOKENS)) { // an embedding table: N(0, 1) as torch.nn.Embedding
+                    fill(array, random::nextGaussian);
                     continue;
                 }
-                long fanIn = fanIn(block, p.getKey(), array);
-                double bound = 1.0 / Math.sqrt(fanIn);
-                float[] values = new float[Math.toIntExact(array.size())];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
-                }
-                array.set(values);
+                double bound = 1.0 / Math.sqrt(fanIn(block, p.getKey(), array));
+                fill(array, () -> (random.nextDouble() * 2 - 1) * bound);
             }
+        }
+
+        private static void fill(NDArray array, java.util.function.DoubleSupplier values) {
+            float[] out = new float[Math.toIntExact(array.size())];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (float) values.getAsDouble();
+            }
+            array.set(out);
         }
 
         private static boolean isNorm(String name) {
