@@ -2,10 +2,12 @@ package io.cddpm.cli;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.SamplingConfig;
 import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.ConditionFile;
+import io.cddpm.diffusion.SamplerKind;
 import io.cddpm.data.DatasetCache;
 import io.cddpm.data.DatasetRoot;
 import io.cddpm.data.IclevrDataset;
@@ -74,7 +76,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
         checkpoint = ModelCheckpoints.local(checkpoint);
-        SamplingConfig chosen = checkpoint == null ? null : sampling.over(Checkpoint.readConfig(checkpoint));
+        ExperimentConfig config = checkpoint == null ? null : Checkpoint.readConfig(checkpoint);
+        SamplingConfig chosen = config == null ? null : sampling.over(config);
         NpzImages.Images given = images == null ? null : read(images, file.size()); // checked before any model is loaded
         Engines.pytorch();
         try (Evaluator eval = Evaluator.load(evaluator); NDManager manager = NDManager.newBaseManager()) {
@@ -82,8 +85,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             if (checkpoint != null) {
                 long start = System.nanoTime();
                 r = CheckpointScorer.score(checkpoint, chosen, List.of(file), eval, sampling.batch()).get(file.name());
-                System.out.printf("sampled and scored %d images from %s (%s, %d steps, guidance %.2f, seed %d) in %.1f s%n", file.size(),
-                        checkpoint, chosen.sampler(), chosen.steps(), chosen.guidance(), chosen.seed(), (System.nanoTime() - start) / 1e9);
+                System.out.printf("sampled and scored %d images from %s (%s) in %.1f s%n", file.size(), checkpoint,
+                        chosen.describe(chosen.sampler() == SamplerKind.DDPM ? config.diffusion().trainTimesteps() : chosen.steps()),
+                        (System.nanoTime() - start) / 1e9);
             } else {
                 r = eval.score(manager.create(given.data(), new Shape(given.count(), 3, given.size(), given.size())), file.indices());
             }

@@ -59,8 +59,7 @@ public final class SampleCommand implements Callable<Integer> {
                 List<BufferedImage> frames = samples.intermediates().stream().map(a -> Images.fromTensor(a).get(0)).toList();
                 Images.writePng(ProgressiveStrip.of(frames, ProgressiveStrip.labels(samples.intermediateSteps())), progressive);
             }
-            System.out.printf("sampled %d images (%s, %d steps, guidance %.2f, seed %d) in %.1f s into %s%n", file.size(),
-                    chosen.sampler(), total, chosen.guidance(), chosen.seed(), seconds, out);
+            System.out.printf("sampled %d images (%s) in %.1f s into %s%n", file.size(), chosen.describe(total), seconds, out);
         }
         return ExitCodes.OK;
     }

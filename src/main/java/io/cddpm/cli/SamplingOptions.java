@@ -23,6 +23,9 @@ public final class SamplingOptions {
     @Option(names = "--guidance", description = "Classifier-free guidance weight w (1 = plain conditional; default: the config's).")
     Double guidance;
 
+    @Option(names = "--object-guidance", description = "Per-object guidance weight v (0 = off; default: the config's sampling.object_guidance).")
+    Double objectGuidance;
+
     @Option(names = "--seed", description = "Sampling seed (default: the config's).")
     Long seed;
 
@@ -47,6 +50,7 @@ public final class SamplingOptions {
                 steps != null ? steps : b.steps(),
                 eta != null ? eta : b.eta(),
                 guidance != null ? guidance : b.guidance(),
+                objectGuidance != null ? objectGuidance : b.objectGuidance(),
                 seed != null ? seed : b.seed(),
                 !noEma && b.useEma());
         try {
@@ -62,13 +66,14 @@ public final class SamplingOptions {
         given.put("steps", steps);
         given.put("eta", eta);
         given.put("guidance", guidance);
+        given.put("object_guidance", objectGuidance);
         given.put("sampler", sampler);
         String m = e.getMessage();
         for (Map.Entry<String, Object> g : given.entrySet()) {
             String marker = "key 'sampling." + g.getKey() + "': ";
             int at = m.indexOf(marker);
             if (at >= 0 && g.getValue() != null) {
-                return new InvalidInputException("--" + g.getKey() + " " + g.getValue() + ": " + m.substring(at + marker.length())
+                return new InvalidInputException("--" + g.getKey().replace('_', '-') + " " + g.getValue() + ": " + m.substring(at + marker.length())
                         + " (as sampling." + g.getKey() + " in a config)", e);
             }
         }

@@ -44,6 +44,10 @@ public final class SamplingTableCommand implements Callable<Integer> {
     @Option(names = "--guidance", split = ",", description = "Guidance weights, comma-separated (default: the checkpoint config's).")
     List<Double> guidance;
 
+    @Option(names = "--object-guidance", split = ",",
+            description = "Per-object guidance weights v, comma-separated (default: the checkpoint config's sampling.object_guidance).")
+    List<Double> objectGuidance;
+
     @Option(names = "--seeds", split = ",", defaultValue = "0", description = "Sampling seeds, comma-separated; rows are averaged over them too.")
     List<Long> seeds;
 
@@ -76,12 +80,13 @@ public final class SamplingTableCommand implements Callable<Integer> {
         }
         Engines.pytorch();
         System.out.println("weights: " + (settings.get(0).useEma() ? "EMA" : "raw (no EMA)"));
-        System.out.printf("%-6s %6s %8s %6s %s %10s%n", "sampler", "steps", "guidance", "seed",
+        System.out.printf("%-6s %6s %8s %8s %6s %s %10s%n", "sampler", "steps", "guidance", "object", "seed",
                 String.join(" ", files.stream().map(f -> String.format("%10s", f.name())).toList()), "s/32 img");
         List<SamplingSweep.Row> rows;
         try (Evaluator eval = Evaluator.load(evaluator)) {
-            rows = SamplingSweep.run(checkpoint, settings, files, eval, batch, r -> System.out.printf("%-6s %6d %8.2f %6d %s %10.1f%n",
-                    r.sampling().sampler().id(), r.denoisingSteps(), r.sampling().guidance(), r.sampling().seed(),
+            rows = SamplingSweep.run(checkpoint, settings, files, eval, batch, r -> System.out.printf("%-6s %6d %8.2f %8.2f %6d %s %10.1f%n",
+                    r.sampling().sampler().id(), r.denoisingSteps(), r.sampling().guidance(), r.sampling().objectGuidance(),
+                    r.sampling().seed(),
                     String.join(" ", r.accuracy().values().stream().map(a -> String.format("%10.4f", a)).toList()), r.secondsPer32()));
         }
         if (seeds.size() > 1) {
@@ -93,7 +98,9 @@ public final class SamplingTableCommand implements Callable<Integer> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("sampler", r.sampling().sampler().id());
                 m.put("steps", r.denoisingSteps());
+                m.put("eta", r.sampling().eta());
                 m.put("guidance", r.sampling().guidance());
+                m.put("object_guidance", r.sampling().objectGuidance());
                 m.put("seed", r.sampling().seed());
                 m.put("weights", r.sampling().useEma() ? "ema" : "raw");
                 m.put("accuracy", r.accuracy());
@@ -107,11 +114,12 @@ public final class SamplingTableCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Every (sampler, guidance, seed) combination, validated like the config's sampling section. */
+    /** Every (sampler, guidance, object guidance, seed) combination, validated like the config's sampling section. */
     private List<SamplingConfig> settings(ExperimentConfig base) {
         List<SamplingConfig> out = new ArrayList<>();
         SamplingConfig b = base.sampling();
         List<Double> weights = guidance == null || guidance.isEmpty() ? List.of(b.guidance()) : guidance;
+        List<Double> objectWeights = objectGuidance == null || objectGuidance.isEmpty() ? List.of(b.objectGuidance()) : objectGuidance;
         for (String spec : samplers) {
             String[] parts = spec.trim().split(":");
             SamplerKind kind;
@@ -127,12 +135,15 @@ public final class SamplingTableCommand implements Callable<Integer> {
                 throw new InvalidInputException("--samplers '" + spec + "': steps must be an integer (e.g. ddim:50)");
             }
             for (double w : weights) {
-                for (long seed : seeds) {
-                    SamplingConfig s = new SamplingConfig(kind, steps, eta != null ? eta : b.eta(), w, seed, b.useEma() && !noEma);
-                    try {
-                        out.add(ConfigLoader.withSampling(base, s).sampling());
-                    } catch (InvalidInputException e) {
-                        throw new InvalidInputException("--samplers '" + spec + "' with --guidance " + w + ": " + e.getMessage(), e);
+                for (double v : objectWeights) {
+                    for (long seed : seeds) {
+                        SamplingConfig s = new SamplingConfig(kind, steps, eta != null ? eta : b.eta(), w, v, seed, b.useEma() && !noEma);
+                        try {
+                            out.add(ConfigLoader.withSampling(base, s).sampling());
+                        } catch (InvalidInputException e) {
+                            throw new InvalidInputException("--samplers '" + spec + "' with --guidance " + w + " --object-guidance " + v
+                                    + ": " + e.getMessage(), e);
+                        }
                     }
                 }
             }
@@ -144,7 +155,8 @@ public final class SamplingTableCommand implements Callable<Integer> {
         System.out.println("mean over seeds:");
         Map<String, List<SamplingSweep.Row>> groups = new LinkedHashMap<>();
         for (SamplingSweep.Row r : rows) {
-            groups.computeIfAbsent(r.sampling().sampler().id() + ":" + r.denoisingSteps() + ":" + r.sampling().guidance(), k -> new ArrayList<>())
+            groups.computeIfAbsent(r.sampling().sampler().id() + ":" + r.denoisingSteps() + ":" + r.sampling().guidance() + ":"
+                    + r.sampling().objectGuidance(), k -> new ArrayList<>())
                     .add(r);
         }
         for (List<SamplingSweep.Row> g : groups.values()) {
@@ -153,8 +165,8 @@ public final class SamplingTableCommand implements Callable<Integer> {
             for (ConditionFile f : files) {
                 cells.add(String.format("%10.4f", g.stream().mapToDouble(r -> r.accuracy().get(f.name())).average().orElse(Double.NaN)));
             }
-            System.out.printf("%-6s %6d %8.2f %6s %s %10.1f%n", first.sampling().sampler().id(), first.denoisingSteps(),
-                    first.sampling().guidance(), "mean", String.join(" ", cells), g.stream().mapToDouble(SamplingSweep.Row::secondsPer32).average()
+            System.out.printf("%-6s %6d %8.2f %8.2f %6s %s %10.1f%n", first.sampling().sampler().id(), first.denoisingSteps(),
+                    first.sampling().guidance(), first.sampling().objectGuidance(), "mean", String.join(" ", cells), g.stream().mapToDouble(SamplingSweep.Row::secondsPer32).average()
                             .orElse(Double.NaN));
         }
     }

@@ -51,6 +51,11 @@ public final class ConfigHash {
                     && Conditioning.ADD.id().equals(m.path("conditioning").asText())) {
                 m.remove("conditioning");
             }
+            // likewise per-object guidance: off unless asked for
+            if (node.get("sampling") instanceof com.fasterxml.jackson.databind.node.ObjectNode s
+                    && s.path("object_guidance").asDouble(-1) == 0.0) {
+                s.remove("object_guidance");
+            }
             Object tree = ConfigMappers.CANONICAL.treeToValue(node, Object.class);
             return ConfigMappers.CANONICAL.writeValueAsString(tree);
         } catch (JsonProcessingException e) {

@@ -177,6 +177,9 @@ final class ConfigValidator {
         if (!(s.guidance() >= 0) || Double.isInfinite(s.guidance())) {
             throw loc.error(List.of("sampling", "guidance"), "must be >= 0 (got " + s.guidance() + ")");
         }
+        if (!(s.objectGuidance() >= 0) || Double.isInfinite(s.objectGuidance())) {
+            throw loc.error(List.of("sampling", "object_guidance"), "must be >= 0 (got " + s.objectGuidance() + ")");
+        }
     }
 
     private static void cron(String cron, List<String> at, Locations loc) {

@@ -8,10 +8,20 @@ import io.cddpm.diffusion.SamplerKind;
  * @param steps    DDIM steps (DDPM always uses {@code diffusion.train_timesteps})
  * @param eta      DDIM eta (0 = deterministic)
  * @param guidance classifier-free guidance weight w: eps = eps_u + w (eps_c - eps_u); 1 = plain conditional
+ * @param objectGuidance per-object guidance weight v, added to the above: v * sum_i (eps_c - eps_{c without label i}),
+ *                 i.e. each label of the set guided against the same set without it; 0 = off (one forward pass fewer
+ *                 per label)
  * @param useEma   sample from the EMA weights when there are any
  */
-public record SamplingConfig(SamplerKind sampler, int steps, double eta, double guidance, long seed, boolean useEma) {
+public record SamplingConfig(SamplerKind sampler, int steps, double eta, double guidance, double objectGuidance, long seed, boolean useEma) {
+    /** How the images were drawn, for a log line: sampler, steps actually run, eta (DDIM), guidance, object guidance (when on), seed. */
+    public String describe(int denoisingSteps) {
+        return sampler.id() + ", " + denoisingSteps + " steps" + (sampler == SamplerKind.DDIM ? String.format(", eta %.2f", eta) : "")
+                + String.format(", guidance %.2f", guidance) + (objectGuidance != 0 ? String.format(", object guidance %.2f", objectGuidance) : "")
+                + ", seed " + seed;
+    }
+
     public static SamplingConfig defaults() {
-        return new SamplingConfig(SamplerKind.DDIM, 50, 0.0, 1.0, 0, true);
+        return new SamplingConfig(SamplerKind.DDIM, 50, 0.0, 1.0, 0.0, 0, true);
     }
 }

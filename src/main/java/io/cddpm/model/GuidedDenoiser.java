@@ -5,40 +5,133 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.cddpm.diffusion.Denoiser;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Classifier-free guidance around the conditional UNet: out = out_uncond + w (out_cond - out_uncond),
- * the unconditional half using the null condition (all zeros); both halves run as one batched
- * forward pass. With w = 1 it is a single conditional pass.
+ * Guidance around the conditional UNet for one batch of label sets:
+ *
+ * <pre>out = u + w (c - u) + v * sum_i (c - c_{-i})</pre>
+ *
+ * with {@code c} the prediction for the full label set, {@code u} for the null condition (all
+ * zeros) and {@code c_{-i}} for the same set without its i-th label (for a one-label set that is the
+ * null condition again). {@code w} is classifier-free guidance; {@code v}, per-object guidance, steers
+ * each object against the same scene without it: an implicit classifier for "label i is drawn, given
+ * the others" (the per-concept sum of Composable Diffusion, with the rest of the set instead of the
+ * null condition as the reference), so an object that the conditional prediction leaves out or merges
+ * into another is pushed back in. Every leave-one-out set is a set the model trains on (a subset of a
+ * scene), not a new kind of input. All rows run as one batched forward pass: B rows when w = 1 and
+ * v = 0, 2B when w != 1, plus one row per label when v > 0.
  */
 public final class GuidedDenoiser implements Denoiser {
     private final ConditionalUNet unet;
     private final ParameterStore ps;
-    private final NDArray labels;
     private final double guidance;
+    private final double objectGuidance;
+    private final int batch;
+    /** Every condition row of the forward pass: the sets, then the null sets, then the leave-one-out sets. */
+    private final NDArray conditions;
+    /** For each condition row, the sample row it denoises (int64). */
+    private final NDArray sampleRows;
+    /** (B, L) 0/1: which leave-one-out rows belong to which set (null when v = 0). */
+    private final NDArray owners;
+    /** (B, 1, 1, 1) the number of labels of each set (null when v = 0). */
+    private final NDArray counts;
 
-    /** @param labels (B, numClasses) multi-hot conditions */
-    public GuidedDenoiser(ConditionalUNet unet, ParameterStore ps, NDArray labels, double guidance) {
+    /**
+     * @param labels (B, numClasses) multi-hot conditions, one row per image
+     * @param guidance classifier-free guidance weight w (1 = plain conditional)
+     * @param objectGuidance per-object guidance weight v (0 = off)
+     * @param manager where the condition rows live (the sampling loop's scope)
+     */
+    public GuidedDenoiser(ConditionalUNet unet, ParameterStore ps, float[][] labels, double guidance, double objectGuidance,
+            NDManager manager) {
+        if (labels.length == 0) {
+            throw new IllegalArgumentException("no conditions");
+        }
         this.unet = unet;
         this.ps = ps;
-        this.labels = labels;
         this.guidance = guidance;
+        this.objectGuidance = objectGuidance;
+        this.batch = labels.length;
+        int classes = labels[0].length;
+        boolean withNull = guidance != 1.0;
+        List<float[]> rows = new ArrayList<>(List.of(labels));
+        List<Long> sources = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            sources.add((long) b);
+        }
+        if (withNull) {
+            for (int b = 0; b < batch; b++) {
+                rows.add(new float[classes]);
+                sources.add((long) b);
+            }
+        }
+        float[] count = new float[batch];
+        List<Integer> owner = new ArrayList<>();
+        if (objectGuidance != 0.0) {
+            for (int b = 0; b < batch; b++) {
+                for (int i = 0; i < classes; i++) {
+                    if (labels[b][i] != 0) {
+                        float[] without = labels[b].clone();
+                        without[i] = 0;
+                        rows.add(without);
+                        sources.add((long) b);
+                        owner.add(b);
+                        count[b]++;
+                    }
+                }
+            }
+        }
+        float[] flat = new float[rows.size() * classes];
+        for (int r = 0; r < rows.size(); r++) {
+            System.arraycopy(rows.get(r), 0, flat, r * classes, classes);
+        }
+        this.conditions = manager.create(flat, new Shape(rows.size(), classes));
+        this.sampleRows = manager.create(sources.stream().mapToLong(Long::longValue).toArray());
+        if (!owner.isEmpty()) {
+            float[] g = new float[batch * owner.size()];
+            for (int l = 0; l < owner.size(); l++) {
+                g[owner.get(l) * owner.size() + l] = 1;
+            }
+            this.owners = manager.create(g, new Shape(batch, owner.size()));
+            this.counts = manager.create(count, new Shape(batch, 1, 1, 1));
+        } else {
+            this.owners = null;
+            this.counts = null;
+        }
+    }
+
+    /** Condition rows per denoising step: the forward pass's batch for B images. */
+    public long rowsPerStep() {
+        return conditions.getShape().get(0);
     }
 
     @Override
     public NDArray predict(NDArray sample, int timestep) {
         NDManager m = sample.getManager();
-        long b = sample.getShape().get(0);
-        if (guidance == 1.0) {
-            NDArray t = m.full(new Shape(b), (float) timestep);
-            return unet.predict(ps, sample, t, labels, /* training= */ false);
+        long rows = rowsPerStep();
+        NDArray input = rows == batch ? sample : sample.get(sampleRows);
+        NDArray t = m.full(new Shape(rows), (float) timestep);
+        NDArray out = unet.predict(ps, input, t, conditions, /* training= */ false);
+        if (rows == batch) {
+            return out;
         }
-        NDArray both = sample.concat(sample, 0);
-        NDArray conditions = labels.concat(m.zeros(labels.getShape(), labels.getDataType()), 0);
-        NDArray t = m.full(new Shape(2 * b), (float) timestep);
-        NDArray out = unet.predict(ps, both, t, conditions, /* training= */ false);
-        NDArray cond = out.get("0:" + b);
-        NDArray uncond = out.get(b + ":");
-        return uncond.add(cond.sub(uncond).mul(guidance));
+        NDArray cond = out.get("0:" + batch);
+        NDArray guided = cond;
+        int next = batch;
+        if (guidance != 1.0) {
+            NDArray uncond = out.get(batch + ":" + 2 * batch);
+            guided = uncond.add(cond.sub(uncond).mul(guidance));
+            next = 2 * batch;
+        }
+        if (owners != null) {
+            NDArray without = out.get(next + ":");
+            NDArray sumWithout = owners.toType(without.getDataType(), false).matMul(without.reshape(without.getShape().get(0), -1))
+                    .reshape(cond.getShape());
+            NDArray objects = cond.mul(counts.toType(cond.getDataType(), false)).sub(sumWithout);
+            guided = guided.add(objects.mul(objectGuidance));
+        }
+        return guided;
     }
 }

@@ -24,6 +24,7 @@ import io.cddpm.model.UNets;
 import io.cddpm.runs.Checkpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,14 +122,10 @@ public final class ImageSampler implements AutoCloseable {
         int total = scheduler.timesteps().length;
         for (int start = 0; start < n; start += batchSize) {
             int b = Math.min(batchSize, n - start);
-            float[] flat = new float[b * conditions[0].length];
-            for (int i = 0; i < b; i++) {
-                System.arraycopy(conditions[start + i], 0, flat, i * conditions[0].length, conditions[0].length);
-            }
+            float[][] labels = Arrays.copyOfRange(conditions, start, start + b);
             boolean first = start == 0;
             try (NDManager scope = manager.newSubManager()) {
-                NDArray labels = scope.create(flat, new Shape(b, conditions[0].length));
-                GuidedDenoiser denoiser = new GuidedDenoiser(unet, ps, labels, sampling.guidance());
+                GuidedDenoiser denoiser = new GuidedDenoiser(unet, ps, labels, sampling.guidance(), sampling.objectGuidance(), scope);
                 SamplingLoop.StepListener keep = !first || keepEvery <= 0 ? null : (index, t, sample) -> {
                     if (index % keepEvery == 0 && index != total - 1) {
                         NDArray copy = sample.get("0:1").duplicate();

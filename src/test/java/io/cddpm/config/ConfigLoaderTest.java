@@ -233,6 +233,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void negativeObjectGuidanceIsRefusedByItsKey() {
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> ConfigLoader.fromYaml("name: x\nsampling: {object_guidance: -1}\n", "og.yaml"));
+        assertContains(e.getMessage(), "og.yaml", "sampling.object_guidance", "-1");
+    }
+
+    @Test
     void yamlAndJsonRoundTrip() throws IOException {
         ExperimentConfig c = ConfigLoader.load(write("rt.yaml", """
                 name: "rt"

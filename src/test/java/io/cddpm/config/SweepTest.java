@@ -139,6 +139,31 @@ class SweepTest {
         assertEquals(Conditioning.CROSS_ATTENTION, cross.model().conditioning());
     }
 
+    /** Keys added later with a default that changes nothing stay out of the hash: per-object guidance off. */
+    @Test
+    void objectGuidanceOffKeepsOlderHashes() {
+        ExperimentConfig plain = ConfigLoader.fromYaml("name: h\n", "a.yaml");
+        ExperimentConfig stated = ConfigLoader.fromYaml("name: h\nsampling: {object_guidance: 0}\n", "b.yaml");
+        ExperimentConfig on = ConfigLoader.fromYaml("name: h\nsampling: {object_guidance: 1.5}\n", "c.yaml");
+        assertFalse(ConfigHash.canonicalJson(plain).contains("object_guidance"), ConfigHash.canonicalJson(plain));
+        assertEquals(ConfigHash.of(plain), ConfigHash.of(stated));
+        assertTrue(ConfigHash.canonicalJson(on).contains("\"object_guidance\":1.5"));
+        assertNotEquals(ConfigHash.of(plain), ConfigHash.of(on));
+    }
+
+    /**
+     * The config of a finished run (iclevr32x, 2026-12-04, written before model.conditioning's default
+     * and sampling.object_guidance were hashed away) keeps the hash it was trained under, so its
+     * checkpoints still resume and its trial row is still found.
+     */
+    @Test
+    void aRecordedRunKeepsItsHash() throws Exception {
+        try (var in = SweepTest.class.getResourceAsStream("/config/iclevr32x-2026-12-04.yaml")) {
+            ExperimentConfig c = ConfigLoader.fromYaml(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), "iclevr32x.yaml");
+            assertEquals("7a4d472b3e9ac9898b13fbe9f4c2fd7bf35a051d81e1d87651f564879a8944f3", ConfigHash.of(c));
+        }
+    }
+
     @Test
     void flattenGivesDottedKeysForMlflow() {
         ExperimentConfig c = ConfigLoader.fromYaml(ABLATION, "a.yaml");
