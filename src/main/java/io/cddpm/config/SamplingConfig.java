@@ -14,6 +14,16 @@ import io.cddpm.diffusion.SamplerKind;
  * @param useEma   sample from the EMA weights when there are any
  */
 public record SamplingConfig(SamplerKind sampler, int steps, double eta, double guidance, double objectGuidance, long seed, boolean useEma) {
+    /** True for DDIM (its own step count and eta), false for DDPM (every training timestep). */
+    public boolean ddim() {
+        return sampler == SamplerKind.DDIM;
+    }
+
+    /** The sampler's YAML id ({@code ddim}, {@code ddpm}). */
+    public String samplerId() {
+        return sampler.id();
+    }
+
     /** How the images were drawn, for a log line: sampler, steps actually run, eta (DDIM), guidance, object guidance (when on), seed. */
     public String describe(int denoisingSteps) {
         return sampler.id() + ", " + denoisingSteps + " steps" + (sampler == SamplerKind.DDIM ? String.format(", eta %.2f", eta) : "")

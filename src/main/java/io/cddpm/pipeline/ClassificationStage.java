@@ -119,7 +119,6 @@ public final class ClassificationStage {
     }
 
     static EvaluationRecord record(TrialRun run, int epoch, Path checkpoint, SamplingConfig s, Map<String, Accuracy.Result> scores) {
-        return new EvaluationRecord(epoch, run.folder().relative(checkpoint), s.sampler().id(), s.steps(), s.guidance(),
-                CheckpointScorer.accuracies(scores), Instant.now().toString());
+        return EvaluationRecord.of(epoch, run.folder().relative(checkpoint), s, CheckpointScorer.accuracies(scores), Instant.now().toString());
     }
 }

@@ -78,7 +78,7 @@ public final class Reevaluation {
         Map<String, Double> accuracy = CheckpointScorer.accuracies(CheckpointScorer.score(checkpoint, s, ClassificationStage.testFiles(c),
                 evaluator, c.training().batchSize()));
         int epoch = RunFolder.epochOf(checkpoint).orElseThrow();
-        return new EvaluationRecord(epoch, folder.relative(checkpoint), s.sampler().id(), s.steps(), s.guidance(), accuracy, now);
+        return EvaluationRecord.of(epoch, folder.relative(checkpoint), s, accuracy, now);
     }
 
     /** The evaluator of the current config: its file, or the cached trained one (trained now if missing). */

@@ -165,9 +165,7 @@ public final class RunReport {
             row(h, "Accuracy", null);
         } else {
             EvaluationRecord last = evaluations.get(evaluations.size() - 1);
-            row(h, "Last evaluation", "epoch " + last.epoch() + (last.sampler() != null ? ", " + last.sampler() : "")
-                    + (last.steps() != null ? ", " + last.steps() + " steps" : "")
-                    + (last.guidance() != null ? ", guidance " + last.guidance() : ""));
+            row(h, "Last evaluation", "epoch " + last.epoch() + ", " + last.sampling());
         }
         h.append("</table>\n");
 

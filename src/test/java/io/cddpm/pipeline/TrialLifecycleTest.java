@@ -110,9 +110,9 @@ class TrialLifecycleTest {
         ExperimentConfig e = experiment("0.0002");
         TrialLifecycle life = lifecycle(e);
         TrialRun run = life.begin(trial(e));
-        life.evaluated(run, new EvaluationRecord(5, "checkpoints/epoch-0005.ckpt", "ddim", 50, 2.0, Map.of("test", 0.5, "new_test", 0.25),
+        life.evaluated(run, new EvaluationRecord(5, "checkpoints/epoch-0005.ckpt", "ddim", 50, 0.0, 2.0, 0.0, 0L, Map.of("test", 0.5, "new_test", 0.25),
                 "2026-12-02T00:00:00Z"));
-        life.evaluated(run, new EvaluationRecord(5, "checkpoints/epoch-0005.ckpt", "ddim", 50, 2.0, Map.of("test", 0.75, "new_test", 0.5),
+        life.evaluated(run, new EvaluationRecord(5, "checkpoints/epoch-0005.ckpt", "ddim", 50, 0.0, 2.0, 0.0, 0L, Map.of("test", 0.75, "new_test", 0.5),
                 "2026-12-02T00:00:01Z"));
         List<EvaluationRecord> recorded = run.folder().readEvaluations();
         assertEquals(1, recorded.size(), "an epoch evaluated again replaces its record");

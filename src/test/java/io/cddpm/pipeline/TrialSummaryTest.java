@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cddpm.runs.EpochRecord;
 import io.cddpm.runs.EvaluationRecord;
 import io.cddpm.runs.RunFolder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +23,8 @@ class TrialSummaryTest {
         Map<String, Double> acc = new LinkedHashMap<>();
         acc.put("test", 0.5);
         acc.put("new_test", 0.25);
-        folder.recordEvaluation(new EvaluationRecord(1, "checkpoints/epoch-0001.ckpt", "ddim", 10, 2.0, Map.of("test", 0.1, "new_test", 0.1), "t"));
-        folder.recordEvaluation(new EvaluationRecord(2, "checkpoints/epoch-0002.ckpt", "ddim", 10, 2.0, acc, "t"));
+        folder.recordEvaluation(new EvaluationRecord(1, "checkpoints/epoch-0001.ckpt", "ddim", 10, 0.0, 2.0, 0.0, 0L, Map.of("test", 0.1, "new_test", 0.1), "t"));
+        folder.recordEvaluation(new EvaluationRecord(2, "checkpoints/epoch-0002.ckpt", "ddim", 10, 0.0, 2.0, 0.0, 0L, acc, "t"));
         TrialSummary s = TrialSummary.of("lr=1e-4", folder, 75);
         assertEquals(Map.of("accuracy_test", "0.5000", "accuracy_new_test", "0.2500", "mean_accuracy", "0.3750"), s.scoreTags());
         String md = s.markdown();
@@ -34,5 +35,21 @@ class TrialSummaryTest {
         assertTrue(table.contains("| trial | test | new_test | mean | epochs | images/s | wall time |"), table);
         assertTrue(table.contains("| lr=1e-4 | 0.5000 | 0.2500 | 0.3750 | 2 | 110.0 | 19 s |"), "wall time from the epochs: " + table);
         assertTrue(table.contains("| lr=1 | FAILED: NaN loss |"), table);
+    }
+
+    /** evaluations.json written before eta, object guidance and seed were recorded still reads, those fields null. */
+    @Test
+    void readsEvaluationsWrittenBeforeTheSamplingWasRecordedInFull(@TempDir Path dir) throws Exception {
+        RunFolder folder = RunFolder.of(dir.resolve("old"));
+        Files.createDirectories(folder.evaluations().getParent());
+        Files.writeString(folder.evaluations(), """
+                {"evaluations":[{"epoch":15,"checkpoint":"checkpoints/epoch-0015.ckpt","sampler":"ddim","steps":50,
+                "guidance":2.0,"accuracy":{"test":0.8472,"new_test":0.9048},"timestamp":"2026-12-04T07:23:10Z"}]}""");
+        EvaluationRecord r = folder.readEvaluations().get(0);
+        assertEquals(0.8472, r.accuracy().get("test"));
+        assertEquals("ddim, 50 steps, guidance 2.0", r.sampling());
+        folder.recordEvaluation(EvaluationRecord.of(17, "checkpoints/epoch-0017.ckpt",
+                new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.SamplerKind.DDIM, 50, 1.0, 3.0, 1.0, 2, true), Map.of("test", 0.9), "t"));
+        assertEquals("ddim, 50 steps, eta 1.0, guidance 3.0, object guidance 1.0, seed 2", folder.readEvaluations().get(1).sampling());
     }
 }
