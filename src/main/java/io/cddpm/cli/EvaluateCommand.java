@@ -7,7 +7,6 @@ import io.cddpm.config.SamplingConfig;
 import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.ConditionFile;
-import io.cddpm.diffusion.SamplerKind;
 import io.cddpm.data.DatasetCache;
 import io.cddpm.data.DatasetRoot;
 import io.cddpm.data.IclevrDataset;
@@ -86,7 +85,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 long start = System.nanoTime();
                 r = CheckpointScorer.score(checkpoint, chosen, List.of(file), eval, sampling.batch()).get(file.name());
                 System.out.printf("sampled and scored %d images from %s (%s) in %.1f s%n", file.size(), checkpoint,
-                        chosen.describe(chosen.sampler() == SamplerKind.DDPM ? config.diffusion().trainTimesteps() : chosen.steps()),
+                        chosen.describe(chosen.denoisingSteps(config.diffusion().trainTimesteps())),
                         (System.nanoTime() - start) / 1e9);
             } else {
                 r = eval.score(manager.create(given.data(), new Shape(given.count(), 3, given.size(), given.size())), file.indices());

@@ -1,10 +1,14 @@
 package io.cddpm.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * A config's identity: sha256 of its canonical JSON (every key, defaults included, keys sorted at
@@ -13,6 +17,17 @@ import java.util.HexFormat;
  */
 public final class ConfigHash {
     private ConfigHash() {}
+
+    /** A key added after configs were first hashed, and the values that mean what configs meant before it existed. */
+    private record AddedLater(String section, String key, Predicate<JsonNode> neutral) {}
+
+    /**
+     * Stated in the canonical JSON only when they differ from their neutral value, so every config written
+     * before them keeps its hash (reuse, resume): the reference conditioning, and per-object guidance off.
+     */
+    private static final List<AddedLater> ADDED_LATER = List.of(
+            new AddedLater("model", "conditioning", v -> Conditioning.ADD.id().equals(v.asText())),
+            new AddedLater("sampling", "object_guidance", v -> v.isNumber() && v.asDouble() == 0.0));
 
     /** Lowercase hex sha256 of {@link #canonicalJson}. */
     public static String of(ExperimentConfig config) {
@@ -39,22 +54,16 @@ public final class ConfigHash {
     /** The compact JSON whose hash {@link #of} is: keys sorted, no whitespace. */
     public static String canonicalJson(ExperimentConfig config) {
         try {
-            com.fasterxml.jackson.databind.JsonNode node = ConfigMappers.CANONICAL.valueToTree(config);
+            JsonNode node = ConfigMappers.CANONICAL.valueToTree(config);
             // how often the machine's load is sampled changes nothing a trial computes; leaving it out
             // also keeps the hashes (reuse, resume) of configs written before the key existed
-            if (node.get("tracking") instanceof com.fasterxml.jackson.databind.node.ObjectNode t) {
+            if (node.get("tracking") instanceof ObjectNode t) {
                 t.remove("system_metrics_interval");
             }
-            // the reference conditioning is what every config meant before model.conditioning existed:
-            // stated only when it differs, so those configs keep their hashes
-            if (node.get("model") instanceof com.fasterxml.jackson.databind.node.ObjectNode m
-                    && Conditioning.ADD.id().equals(m.path("conditioning").asText())) {
-                m.remove("conditioning");
-            }
-            // likewise per-object guidance: off unless asked for
-            if (node.get("sampling") instanceof com.fasterxml.jackson.databind.node.ObjectNode s
-                    && s.path("object_guidance").asDouble(-1) == 0.0) {
-                s.remove("object_guidance");
+            for (AddedLater k : ADDED_LATER) {
+                if (node.get(k.section()) instanceof ObjectNode section && section.has(k.key()) && k.neutral().test(section.get(k.key()))) {
+                    section.remove(k.key());
+                }
             }
             Object tree = ConfigMappers.CANONICAL.treeToValue(node, Object.class);
             return ConfigMappers.CANONICAL.writeValueAsString(tree);

@@ -24,6 +24,11 @@ public record SamplingConfig(SamplerKind sampler, int steps, double eta, double 
         return sampler.id();
     }
 
+    /** The denoising steps this sampler runs: its own for DDIM, every training timestep for DDPM. */
+    public int denoisingSteps(int trainTimesteps) {
+        return ddim() ? steps : trainTimesteps;
+    }
+
     /** How the images were drawn, for a log line: sampler, steps actually run, eta (DDIM), guidance, object guidance (when on), seed. */
     public String describe(int denoisingSteps) {
         return sampler.id() + ", " + denoisingSteps + " steps" + (sampler == SamplerKind.DDIM ? String.format(", eta %.2f", eta) : "")

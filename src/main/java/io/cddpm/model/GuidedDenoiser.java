@@ -35,7 +35,7 @@ public final class GuidedDenoiser implements Denoiser {
     private final NDArray sampleRows;
     /** (B, L) 0/1: which leave-one-out rows belong to which set (null when v = 0). */
     private final NDArray owners;
-    /** (B, 1, 1, 1) the number of labels of each set (null when v = 0). */
+    /** (B, 1, 1, 1) the number of labels of each set: the rows of {@link #owners} summed (null when v = 0). */
     private final NDArray counts;
 
     /**
@@ -67,7 +67,6 @@ public final class GuidedDenoiser implements Denoiser {
                 sources.add((long) b);
             }
         }
-        float[] count = new float[batch];
         List<Integer> owner = new ArrayList<>();
         if (objectGuidance != 0.0) {
             for (int b = 0; b < batch; b++) {
@@ -78,7 +77,6 @@ public final class GuidedDenoiser implements Denoiser {
                         rows.add(without);
                         sources.add((long) b);
                         owner.add(b);
-                        count[b]++;
                     }
                 }
             }
@@ -95,7 +93,7 @@ public final class GuidedDenoiser implements Denoiser {
                 g[owner.get(l) * owner.size() + l] = 1;
             }
             this.owners = manager.create(g, new Shape(batch, owner.size()));
-            this.counts = manager.create(count, new Shape(batch, 1, 1, 1));
+            this.counts = owners.sum(new int[] {1}).reshape(batch, 1, 1, 1);
         } else {
             this.owners = null;
             this.counts = null;

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 class GuidedDenoiserTest {
     private static final int T = 600;
 
-    /** A small UNet (two levels, attention at the second) so each forward pass is cheap. */
-    private static ModelConfig small(Conditioning conditioning) {
-        return new ModelConfig(ModelPreset.CUSTOM, List.of(16, 32), 1, List.of(false, true), 8, 8, 24, conditioning);
+    /** A small UNet (two levels, attention at the second) at 16x16, so each forward pass is cheap. */
+    private static ConditionalUNet unet(Conditioning conditioning, NDManager m) {
+        ModelConfig config = new ModelConfig(ModelPreset.CUSTOM, List.of(16, 32), 1, List.of(false, true), 8, 8, 24, conditioning);
+        return UNets.create(UNetSpec.of(config, 16), m, 0);
     }
 
     /** One set each of one, two and three labels (red cube, + blue sphere, + yellow cylinder). */
@@ -42,11 +43,10 @@ class GuidedDenoiserTest {
     @Test
     void guidanceIsTheFormulaOverSeparatePasses() {
         Engines.pytorch();
-        ModelConfig config = small(Conditioning.CROSS_ATTENTION);
         double w = 2.5;
         double v = 1.5;
         try (NDManager m = NDManager.newBaseManager()) {
-            ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16), m, 0);
+            ConditionalUNet unet = unet(Conditioning.CROSS_ATTENTION, m);
             ParameterStore ps = new ParameterStore(m, false);
             float[][] sets = sets();
             NDArray x = m.randomNormal(new Shape(3, 3, 16, 16));
@@ -76,9 +76,8 @@ class GuidedDenoiserTest {
     @Test
     void eachSettingRunsOnlyTheRowsItNeeds() {
         Engines.pytorch();
-        ModelConfig config = small(Conditioning.ADD);
         try (NDManager m = NDManager.newBaseManager()) {
-            ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16), m, 0);
+            ConditionalUNet unet = unet(Conditioning.ADD, m);
             ParameterStore ps = new ParameterStore(m, false);
             assertEquals(3, new GuidedDenoiser(unet, ps, sets(), 1.0, 0.0, m).rowsPerStep());
             assertEquals(6, new GuidedDenoiser(unet, ps, sets(), 2.0, 0.0, m).rowsPerStep());
@@ -90,9 +89,8 @@ class GuidedDenoiserTest {
     @Test
     void onOneLabelObjectGuidanceIsMoreClassifierFreeGuidance() {
         Engines.pytorch();
-        ModelConfig config = small(Conditioning.ADD);
         try (NDManager m = NDManager.newBaseManager()) {
-            ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16), m, 0);
+            ConditionalUNet unet = unet(Conditioning.ADD, m);
             ParameterStore ps = new ParameterStore(m, false);
             float[][] one = {sets()[0], sets()[0]};
             NDArray x = m.randomNormal(new Shape(2, 3, 16, 16));
