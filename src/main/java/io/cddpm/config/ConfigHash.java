@@ -23,11 +23,12 @@ public final class ConfigHash {
 
     /**
      * Stated in the canonical JSON only when they differ from their neutral value, so every config written
-     * before them keeps its hash (reuse, resume): the reference conditioning, and per-object guidance off.
+     * before them keeps its hash (reuse, resume): the reference conditioning, per-object guidance off, no mirrored training images.
      */
     private static final List<AddedLater> ADDED_LATER = List.of(
             new AddedLater("model", "conditioning", v -> Conditioning.ADD.id().equals(v.asText())),
-            new AddedLater("sampling", "object_guidance", v -> v.isNumber() && v.asDouble() == 0.0));
+            new AddedLater("sampling", "object_guidance", v -> v.isNumber() && v.asDouble() == 0.0),
+            new AddedLater("training", "hflip", v -> v.isBoolean() && !v.asBoolean()));
 
     /** Lowercase hex sha256 of {@link #canonicalJson}. */
     public static String of(ExperimentConfig config) {

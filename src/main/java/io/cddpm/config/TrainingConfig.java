@@ -15,6 +15,8 @@ import io.cddpm.diffusion.LossWeighting;
  * @param limitImages     use only the first N training images (null = all)
  * @param lossWeighting   per-timestep weight of the MSE: none, or min_snr (Min-SNR-gamma)
  * @param minSnrGamma     gamma of min_snr weighting (Hang et al. 2023 use 5)
+ * @param hflip           mirror each training image left-right with probability 1/2 (labels name no
+ *                        positions, so a mirrored scene shows the same label set)
  */
 public record TrainingConfig(
         int epochs,
@@ -33,11 +35,12 @@ public record TrainingConfig(
         String device,
         Integer limitImages,
         LossWeighting lossWeighting,
-        double minSnrGamma) {
+        double minSnrGamma,
+        boolean hflip) {
 
     public static TrainingConfig defaults() {
         return new TrainingConfig(120, 64, 1e-4, 0.01, 500, LrSchedule.COSINE, 1.0, EmaConfig.defaults(), 0.1, 5, 5, 0,
-                Precision.FP32, "auto", null, LossWeighting.NONE, 5.0);
+                Precision.FP32, "auto", null, LossWeighting.NONE, 5.0, false);
     }
 
     private static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("auto|cpu|gpu|gpu:\\d+");

@@ -9,8 +9,10 @@ import java.util.SplittableRandom;
 
 /**
  * One epoch of shuffled mini-batches over a dataset: the order is a permutation seeded by (seed,
- * epoch), so a run can be resumed at any epoch and see the same batches. Arrays are created in the
- * manager the caller passes to {@link #next(NDManager)} (a per-step sub-manager, typically).
+ * epoch), so a run can be resumed at any epoch and see the same batches. With horizontal flips on,
+ * whether an image is mirrored is a pure function of (seed, epoch, image index), so a resumed epoch
+ * mirrors the same images too. Arrays are created in the manager the caller passes to
+ * {@link #next(NDManager)} (a per-step sub-manager, typically).
  */
 public final class BatchIterator {
     /** What happens to the last, smaller batch of an epoch. */
@@ -23,9 +25,16 @@ public final class BatchIterator {
     private final int batchSize;
     private final boolean dropLast;
     private final int[] order;
+    private final boolean hflip;
+    private final long flipSeed;
     private int position;
 
     public BatchIterator(IclevrDataset dataset, int batchSize, Remainder remainder, long seed, int epoch) {
+        this(dataset, batchSize, remainder, seed, epoch, false);
+    }
+
+    /** @param hflip mirror each image left-right with probability 1/2 (decided per image and epoch) */
+    public BatchIterator(IclevrDataset dataset, int batchSize, Remainder remainder, long seed, int epoch, boolean hflip) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be positive");
         }
@@ -33,6 +42,13 @@ public final class BatchIterator {
         this.batchSize = batchSize;
         this.dropLast = remainder == Remainder.DROP;
         this.order = permutation(dataset.size(), new SplittableRandom(seed * 1_000_003L + epoch));
+        this.hflip = hflip;
+        this.flipSeed = new SplittableRandom(seed * 1_000_003L + epoch).split().nextLong();
+    }
+
+    /** Whether dataset image {@code index} is mirrored in this epoch. */
+    public boolean mirrored(int index) {
+        return hflip && (new SplittableRandom(flipSeed ^ (index * 0x9E3779B97F4A7C15L)).nextLong() & 1L) != 0;
     }
 
     static int[] permutation(int n, SplittableRandom random) {
@@ -79,11 +95,26 @@ public final class BatchIterator {
         float[] labels = new float[idx.length * dataset.numLabels()];
         for (int i = 0; i < idx.length; i++) {
             dataset.image(idx[i], images, i * imageFloats);
+            if (mirrored(idx[i])) {
+                mirror(images, i * imageFloats, 3, r);
+            }
             dataset.labels(idx[i], labels, i * dataset.numLabels());
         }
         return new Batch(
                 manager.create(images, new Shape(idx.length, 3, r, r)),
                 manager.create(labels, new Shape(idx.length, dataset.numLabels())));
+    }
+
+    /** Reverses every row of a (channels, r, r) image stored at {@code offset}. */
+    static void mirror(float[] pixels, int offset, int channels, int r) {
+        for (int row = 0; row < channels * r; row++) {
+            int base = offset + row * r;
+            for (int a = base, b = base + r - 1; a < b; a++, b--) {
+                float t = pixels[a];
+                pixels[a] = pixels[b];
+                pixels[b] = t;
+            }
+        }
     }
 
     /** Adapts to a plain iterator of batches, each created in {@code manager}. */

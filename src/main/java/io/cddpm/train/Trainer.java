@@ -131,7 +131,7 @@ public final class Trainer {
                     t.precision() == Precision.BF16 ? " mixed precision (fp32 master weights)" : "",
                     TorchKernels.implementation());
             for (int epoch = startEpoch + 1; epoch <= t.epochs(); epoch++) {
-                BatchIterator batches = new BatchIterator(dataset, t.batchSize(), BatchIterator.Remainder.KEEP, t.seed(), epoch);
+                BatchIterator batches = new BatchIterator(dataset, t.batchSize(), BatchIterator.Remainder.KEEP, t.seed(), epoch, t.hflip());
                 long start = System.nanoTime();
                 double lossSum = 0;
                 int images = 0;

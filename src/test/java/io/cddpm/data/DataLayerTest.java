@@ -174,4 +174,48 @@ class DataLayerTest {
             assertEquals(2, drop.batches());
         }
     }
+
+    @Test
+    void horizontalFlipsMirrorAboutHalfTheImagesTheSameWayOnEveryPass() {
+        TrainSpec spec = TrainSpec.builtin().limit(40);
+        new DatasetRenderer(16, 0, 2).renderSpec(spec, dir.resolve("flip"), n -> {});
+        IclevrDataset data = new DatasetCache(dir.resolve("cache")).load(DatasetRoot.of(dir.resolve("flip")), 16, null);
+        Engines.pytorch();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            BatchIterator plain = new BatchIterator(data, 40, BatchIterator.Remainder.KEEP, 3, 1);
+            BatchIterator flipped = new BatchIterator(data, 40, BatchIterator.Remainder.KEEP, 3, 1, true);
+            int[] order = new BatchIterator(data, 40, BatchIterator.Remainder.KEEP, 3, 1).nextIndices();
+            BatchIterator.Batch pb = plain.next(manager);
+            float[] a = pb.images().toFloatArray();
+            BatchIterator.Batch fb = flipped.next(manager);
+            float[] b = fb.images().toFloatArray();
+            assertArrayEquals(pb.labels().toFloatArray(), fb.labels().toFloatArray(), "labels are never flipped");
+            int n = 3 * 16 * 16;
+            int mirrored = 0;
+            for (int i = 0; i < order.length; i++) {
+                float[] expected = Arrays.copyOfRange(a, i * n, (i + 1) * n);
+                if (flipped.mirrored(order[i])) {
+                    mirrored++;
+                    BatchIterator.mirror(expected, 0, 3, 16);
+                    // a mirrored scene is not the original one
+                    assertTrue(!Arrays.equals(expected, Arrays.copyOfRange(a, i * n, (i + 1) * n)));
+                }
+                assertArrayEquals(expected, Arrays.copyOfRange(b, i * n, (i + 1) * n), "image " + order[i]);
+                // pixel (c, y, x) of a mirrored image is pixel (c, y, 15 - x) of the original
+                if (flipped.mirrored(order[i])) {
+                    assertEquals(a[i * n + 2 * 256 + 5 * 16 + 3], b[i * n + 2 * 256 + 5 * 16 + 12]);
+                }
+            }
+            assertTrue(mirrored >= 10 && mirrored <= 30, "about half of 40 images mirrored, got " + mirrored);
+            BatchIterator again = new BatchIterator(data, 40, BatchIterator.Remainder.KEEP, 3, 1, true);
+            BatchIterator nextEpoch = new BatchIterator(data, 40, BatchIterator.Remainder.KEEP, 3, 2, true);
+            boolean differs = false;
+            for (int i = 0; i < data.size(); i++) {
+                assertEquals(flipped.mirrored(i), again.mirrored(i), "the same (seed, epoch) mirrors the same images");
+                differs |= flipped.mirrored(i) != nextEpoch.mirrored(i);
+                assertTrue(!plain.mirrored(i), "flips off mirrors nothing");
+            }
+            assertTrue(differs, "another epoch mirrors other images");
+        }
+    }
 }
