@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A stop request in the middle of an epoch: the trainer finishes the step, writes the step-exact
  * checkpoint and stops; resuming from it ends with the same weights, steps and epoch records as a
- * training that was never stopped, each step trained (and reported) once.
+ * training that was never stopped, each step trained (and reported) once. Horizontal flips are on, so
+ * the resumed half-epoch must mirror the same images as the straight one.
  */
 class StepExactStopIT {
     @AfterEach
@@ -43,7 +44,7 @@ class StepExactStopIT {
                 resolution: 16
                 dataset: { render: { count: 48, seed: 0 } }
                 model: { preset: custom, block_out_channels: [32, 64], layers_per_block: 1, attention_levels: [false, true] }
-                training: { epochs: 2, batch_size: 16, checkpoint_every: 1, lr: 0.001, warmup_steps: 2 }
+                training: { epochs: 2, batch_size: 16, checkpoint_every: 1, lr: 0.001, warmup_steps: 2, hflip: true }
                 """.formatted(dir.resolve("runs")));
         ExperimentConfig straightConfig = ConfigLoader.load(yaml);
         ExperimentConfig stoppedConfig = ConfigLoader.load(yaml, List.of("name=stopped"));
