@@ -23,7 +23,8 @@ public final class ConfigHash {
 
     /**
      * Stated in the canonical JSON only when they differ from their neutral value, so every config written
-     * before them keeps its hash (reuse, resume): the reference conditioning, per-object guidance off, no mirrored training images.
+     * before them keeps its hash (reuse, resume): the reference conditioning, per-object guidance off, and no
+     * mirrored training images.
      */
     private static final List<AddedLater> ADDED_LATER = List.of(
             new AddedLater("model", "conditioning", v -> Conditioning.ADD.id().equals(v.asText())),

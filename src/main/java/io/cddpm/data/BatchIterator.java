@@ -41,9 +41,10 @@ public final class BatchIterator {
         this.dataset = dataset;
         this.batchSize = batchSize;
         this.dropLast = remainder == Remainder.DROP;
-        this.order = permutation(dataset.size(), new SplittableRandom(seed * 1_000_003L + epoch));
+        long epochSeed = seed * 1_000_003L + epoch;
+        this.order = permutation(dataset.size(), new SplittableRandom(epochSeed));
         this.hflip = hflip;
-        this.flipSeed = new SplittableRandom(seed * 1_000_003L + epoch).split().nextLong();
+        this.flipSeed = new SplittableRandom(epochSeed).split().nextLong();
     }
 
     /** Whether dataset image {@code index} is mirrored in this epoch. */
