@@ -3,6 +3,7 @@ package io.cddpm.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cddpm.diffusion.TimestepSampling;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,7 +30,11 @@ public final class ConfigHash {
     private static final List<AddedLater> ADDED_LATER = List.of(
             new AddedLater("model", "conditioning", v -> Conditioning.ADD.id().equals(v.asText())),
             new AddedLater("sampling", "object_guidance", v -> v.isNumber() && v.asDouble() == 0.0),
-            new AddedLater("training", "hflip", v -> v.isBoolean() && !v.asBoolean()));
+            new AddedLater("training", "hflip", v -> v.isBoolean() && !v.asBoolean()),
+            new AddedLater("model", "cross_attention_levels", JsonNode::isNull),
+            new AddedLater("training", "timestep_sampling", v -> TimestepSampling.UNIFORM.id().equals(v.asText())),
+            new AddedLater("training", "logit_mean", v -> v.isNumber() && v.asDouble() == 0.0),
+            new AddedLater("training", "logit_std", v -> v.isNumber() && v.asDouble() == 1.0));
 
     /** Lowercase hex sha256 of {@link #canonicalJson}. */
     public static String of(ExperimentConfig config) {

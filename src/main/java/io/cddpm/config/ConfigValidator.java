@@ -108,6 +108,24 @@ final class ConfigValidator {
             throw loc.error(loc.pick(attention, channels, preset), "attention_levels has " + m.attentionLevels().size()
                     + " entries but block_out_channels has " + m.blockOutChannels().size() + " levels");
         }
+        List<String> cross = List.of("model", "cross_attention_levels");
+        if (m.crossAttentionLevels() != null) {
+            if (m.conditioning() != Conditioning.CROSS_ATTENTION) {
+                throw loc.error(cross, "only label tokens cross-attend: set model.conditioning: cross_attention"
+                        + " (it is " + m.conditioning().id() + ")");
+            }
+            if (m.crossAttentionLevels().size() != m.blockOutChannels().size()) {
+                throw loc.error(loc.pick(cross, channels, preset), "cross_attention_levels has " + m.crossAttentionLevels().size()
+                        + " entries but block_out_channels has " + m.blockOutChannels().size() + " levels");
+            }
+            for (int i = 0; i < m.blockOutChannels().size(); i++) {
+                int ch = m.blockOutChannels().get(i);
+                if (m.crossAttentionLevels().get(i) && ch % m.attentionHeadDim() != 0) {
+                    throw loc.error(loc.pick(List.of("model", "attention_head_dim"), cross), "channels " + ch
+                            + " at cross-attention level " + (i + 1) + " are not divisible by attention_head_dim " + m.attentionHeadDim());
+                }
+            }
+        }
         return m;
     }
 
@@ -162,6 +180,12 @@ final class ConfigValidator {
         }
         if (!(t.minSnrGamma() > 0) || Double.isInfinite(t.minSnrGamma())) {
             throw loc.error(List.of("training", "min_snr_gamma"), "must be > 0 (got " + t.minSnrGamma() + ")");
+        }
+        if (!Double.isFinite(t.logitMean())) {
+            throw loc.error(List.of("training", "logit_mean"), "must be a finite number (got " + t.logitMean() + ")");
+        }
+        if (!(t.logitStd() > 0) || Double.isInfinite(t.logitStd())) {
+            throw loc.error(List.of("training", "logit_std"), "must be > 0 (got " + t.logitStd() + ")");
         }
     }
 

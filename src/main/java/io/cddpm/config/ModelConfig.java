@@ -1,5 +1,6 @@
 package io.cddpm.config;
 
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -14,6 +15,10 @@ import java.util.List;
  * @param normGroups       GroupNorm groups (must divide every level's channels)
  * @param numClasses       condition width (multi-hot labels)
  * @param conditioning     how the labels enter the network (null = add)
+ * @param crossAttentionLevels with cross_attention conditioning, which levels cross-attend to the
+ *                         label tokens after each ResNet layer (null = the attention levels); the mid
+ *                         block always does. A level may cross-attend without self-attention: a few
+ *                         tokens cost little even at the larger resolutions.
  */
 public record ModelConfig(
         ModelPreset preset,
@@ -23,38 +28,55 @@ public record ModelConfig(
         int attentionHeadDim,
         int normGroups,
         int numClasses,
-        Conditioning conditioning) {
+        Conditioning conditioning,
+        List<Boolean> crossAttentionLevels) {
 
     public ModelConfig {
         conditioning = conditioning == null ? Conditioning.ADD : conditioning;
+        crossAttentionLevels = crossAttentionLevels == null ? null : List.copyOf(crossAttentionLevels);
         blockOutChannels = blockOutChannels == null ? null : List.copyOf(blockOutChannels);
         attentionLevels = attentionLevels == null ? null : List.copyOf(attentionLevels);
     }
 
     public static ModelConfig defaults() {
-        return new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, Conditioning.ADD);
+        return new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, Conditioning.ADD, null);
     }
 
     /**
      * The effective architecture: the same preset, with block_out_channels, layers_per_block and
      * attention_levels taken from this config where stated and from the preset otherwise (never null
-     * for a validated config).
+     * for a validated config). cross_attention_levels stays as given (see {@link #crossAttentionAt()}),
+     * so configs written before the key existed keep their hash.
      */
     public ModelConfig resolved() {
+        List<Boolean> attention = attentionLevels != null ? attentionLevels : preset.attentionLevels();
         return new ModelConfig(
                 preset,
                 blockOutChannels != null ? blockOutChannels : preset.blockOutChannels(),
                 layersPerBlock != null ? layersPerBlock : (preset == ModelPreset.CUSTOM ? null : preset.layersPerBlock()),
-                attentionLevels != null ? attentionLevels : preset.attentionLevels(),
+                attention,
                 attentionHeadDim,
                 normGroups,
                 numClasses,
-                conditioning);
+                conditioning,
+                crossAttentionLevels);
     }
 
     /** Number of resolution levels of the resolved architecture (the image is halved levels-1 times). */
     public int levels() {
         List<Integer> channels = resolved().blockOutChannels();
         return channels == null ? 0 : channels.size();
+    }
+
+    /**
+     * Which levels cross-attend to the label tokens: none without cross_attention conditioning,
+     * cross_attention_levels where stated, the attention levels otherwise.
+     */
+    public List<Boolean> crossAttentionAt() {
+        ModelConfig r = resolved();
+        if (conditioning != Conditioning.CROSS_ATTENTION) {
+            return Collections.nCopies(r.blockOutChannels().size(), false);
+        }
+        return crossAttentionLevels != null ? crossAttentionLevels : r.attentionLevels();
     }
 }

@@ -1,6 +1,7 @@
 package io.cddpm.config;
 
 import io.cddpm.diffusion.LossWeighting;
+import io.cddpm.diffusion.TimestepSampling;
 
 /**
  * Optimisation, checkpoints and evaluation cadence.
@@ -17,6 +18,9 @@ import io.cddpm.diffusion.LossWeighting;
  * @param minSnrGamma     gamma of min_snr weighting (Hang et al. 2023 use 5)
  * @param hflip           mirror each training image left-right with probability 1/2 (labels name no
  *                        positions, so a mirrored scene shows the same label set)
+ * @param timestepSampling how each sample's timestep is drawn: uniform, or logit_normal (SD3)
+ * @param logitMean       location of logit_normal's logit (0 centres it on the middle timestep)
+ * @param logitStd        scale of logit_normal's logit
  */
 public record TrainingConfig(
         int epochs,
@@ -36,11 +40,15 @@ public record TrainingConfig(
         Integer limitImages,
         LossWeighting lossWeighting,
         double minSnrGamma,
-        boolean hflip) {
+        boolean hflip,
+        TimestepSampling timestepSampling,
+        double logitMean,
+        double logitStd) {
 
     public static TrainingConfig defaults() {
         return new TrainingConfig(120, 64, 1e-4, 0.01, 500, LrSchedule.COSINE, 1.0, EmaConfig.defaults(), 0.1, 5, 5, 0,
-                Precision.FP32, "auto", null, LossWeighting.NONE, 5.0, false);
+                Precision.FP32, "auto", null, LossWeighting.NONE, 5.0, false,
+                TimestepSampling.UNIFORM, 0.0, 1.0);
     }
 
     private static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("auto|cpu|gpu|gpu:\\d+");

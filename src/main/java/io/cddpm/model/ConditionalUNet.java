@@ -21,9 +21,10 @@ import java.util.List;
  * flip_sin_to_cos and shift 0, ResNet down/up blocks with optional attention, a mid block with
  * attention, stride-2 conv downsampling, nearest x2 + conv upsampling, skip connections) with the
  * i-CLEVR reference solution's conditioning: multi-hot labels -> Linear(numClasses, 4 C0) added to
- * the time embedding. With {@link UNetSpec#crossAttention()}, every attention block is followed by a
- * cross-attention {@link AttentionBlock} over one learned token per label (label_tokens, (numClasses, 4 C0)),
- * each scaled by its entry of the multi-hot, so absent labels are zero tokens.
+ * the time embedding. With {@link UNetSpec#crossAttention()}, the mid block and every ResNet layer of
+ * the {@link UNetSpec#crossAttentionLevels()} are followed (after their self-attention, where the level
+ * has it) by a cross-attention {@link AttentionBlock} over one learned token per label (label_tokens,
+ * (numClasses, 4 C0)), each scaled by its entry of the multi-hot, so absent labels are zero tokens.
  *
  * <p>Inputs: (sample (B, 3, H, W), timesteps (B) float, labels (B, numClasses)); output: (B, 3, H, W).
  */
@@ -69,6 +70,7 @@ public final class ConditionalUNet extends AbstractBlock {
             int input = output;
             output = ch.get(i);
             boolean attn = spec.attentionLevels().get(i);
+            boolean crossAttn = spec.crossAttentionLevels().get(i);
             List<ResnetBlock> resnets = new ArrayList<>();
             List<Block> attentions = new ArrayList<>();
             List<Block> crossAttentions = new ArrayList<>();
@@ -78,9 +80,9 @@ public final class ConditionalUNet extends AbstractBlock {
                 if (attn) {
                     attentions.add(addChildBlock("down_blocks." + i + ".attentions." + j,
                             AttentionBlock.self(output, spec.attentionHeadDim(), groups, eps)));
-                    if (spec.crossAttention()) {
-                        crossAttentions.add(crossAttention("down_blocks." + i + ".cross_attentions." + j, output));
-                    }
+                }
+                if (crossAttn) {
+                    crossAttentions.add(crossAttention("down_blocks." + i + ".cross_attentions." + j, output));
                 }
             }
             Block downsampler = i == levels - 1 ? null
@@ -102,6 +104,7 @@ public final class ConditionalUNet extends AbstractBlock {
             output = rev.get(i);
             int input = rev.get(Math.min(i + 1, levels - 1));
             boolean attn = spec.attentionLevels().get(levels - 1 - i);
+            boolean crossAttn = spec.crossAttentionLevels().get(levels - 1 - i);
             int layers = spec.layersPerBlock() + 1;
             List<ResnetBlock> resnets = new ArrayList<>();
             List<Block> attentions = new ArrayList<>();
@@ -114,9 +117,9 @@ public final class ConditionalUNet extends AbstractBlock {
                 if (attn) {
                     attentions.add(addChildBlock("up_blocks." + i + ".attentions." + j,
                             AttentionBlock.self(output, spec.attentionHeadDim(), groups, eps)));
-                    if (spec.crossAttention()) {
-                        crossAttentions.add(crossAttention("up_blocks." + i + ".cross_attentions." + j, output));
-                    }
+                }
+                if (crossAttn) {
+                    crossAttentions.add(crossAttention("up_blocks." + i + ".cross_attentions." + j, output));
                 }
             }
             Block upsampler = i == levels - 1 ? null
@@ -232,12 +235,11 @@ public final class ConditionalUNet extends AbstractBlock {
         return new NDList(replace(h, ResnetBlock.one(convOut, ps, h, training)));
     }
 
-    /** The level's j-th self-attention (and cross-attention) on h, when the level has them. */
+    /** The level's j-th self-attention and cross-attention on h, where the level has them. */
     private static NDArray attend(Level level, int j, NDArray h, NDArray tokens, ParameterStore ps, boolean training) {
-        if (level.attentions.isEmpty()) {
-            return h;
+        if (!level.attentions.isEmpty()) {
+            h = replace(h, ResnetBlock.one(level.attentions.get(j), ps, h, training));
         }
-        h = replace(h, ResnetBlock.one(level.attentions.get(j), ps, h, training));
         if (!level.crossAttentions.isEmpty()) {
             h = replace(h, level.crossAttentions.get(j).forward(ps, new NDList(h, tokens), training).singletonOrThrow());
         }

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The resolved shape of a conditional UNet: what diffusers' UNet2DModel config would say
  * (block_out_channels, layers_per_block, which levels use attention blocks, head dim, groups),
- * plus the condition width, image size and whether attention blocks also attend to label tokens.
+ * plus the condition width, image size and which levels cross-attend to label tokens (all false
+ * unless {@code crossAttention}; the mid block cross-attends whenever {@code crossAttention}).
  */
 public record UNetSpec(
         List<Integer> blockOutChannels,
@@ -18,13 +19,22 @@ public record UNetSpec(
         int numClasses,
         int sampleSize,
         int channels,
-        boolean crossAttention) {
+        boolean crossAttention,
+        List<Boolean> crossAttentionLevels) {
 
     public static final float NORM_EPS = 1e-5f;
 
     public UNetSpec {
         blockOutChannels = List.copyOf(blockOutChannels);
         attentionLevels = List.copyOf(attentionLevels);
+        crossAttentionLevels = List.copyOf(crossAttentionLevels);
+        if (crossAttentionLevels.size() != blockOutChannels.size()) {
+            throw new IllegalArgumentException("cross_attention_levels has " + crossAttentionLevels.size()
+                    + " entries but block_out_channels has " + blockOutChannels.size());
+        }
+        if (!crossAttention && crossAttentionLevels.contains(true)) {
+            throw new IllegalArgumentException("cross_attention_levels needs cross-attention conditioning");
+        }
         if (blockOutChannels.size() != attentionLevels.size()) {
             throw new IllegalArgumentException("attention_levels has " + attentionLevels.size()
                     + " entries but block_out_channels has " + blockOutChannels.size());
@@ -34,9 +44,10 @@ public record UNetSpec(
     /** The spec for an experiment's model section at the given image resolution (3-channel images). */
     public static UNetSpec of(ModelConfig model, int resolution) {
         ModelConfig r = model.resolved();
+        boolean cross = r.conditioning() == Conditioning.CROSS_ATTENTION;
         return new UNetSpec(r.blockOutChannels(), r.layersPerBlock(), r.attentionLevels(),
-                r.attentionHeadDim(), r.normGroups(), r.numClasses(), resolution, 3,
-                r.conditioning() == Conditioning.CROSS_ATTENTION);
+                r.attentionHeadDim(), r.normGroups(), r.numClasses(), resolution, 3, cross,
+                r.crossAttentionAt());
     }
 
     public int levels() {

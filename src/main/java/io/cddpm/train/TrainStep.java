@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * One optimisation step of the denoising objective: draw timesteps, noise and the condition-dropout
+ * One optimisation step of the denoising objective: draw timesteps (uniform or logit-normal), noise and the condition-dropout
  * mask from (seed, step); noise the batch; MSE between the UNet's output and the prediction type's
  * target; backward; clip the gradient norm; AdamW; EMA. Arrays live in the caller's step scope.
  */
@@ -58,7 +58,7 @@ public final class TrainStep {
         float[] tf = new float[b];
         float[] keep = new float[b];
         for (int i = 0; i < b; i++) {
-            ts[i] = random.nextInt(timesteps);
+            ts[i] = training.timestepSampling().draw(random, timesteps, training.logitMean(), training.logitStd());
             tf[i] = ts[i];
             keep[i] = random.nextDouble() < training.condDropout() ? 0f : 1f;
         }

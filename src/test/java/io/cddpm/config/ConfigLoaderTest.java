@@ -10,6 +10,7 @@ import io.cddpm.core.InvalidInputException;
 import io.cddpm.diffusion.BetaSchedule;
 import io.cddpm.diffusion.PredictionType;
 import io.cddpm.diffusion.SamplerKind;
+import io.cddpm.diffusion.TimestepSampling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,6 +178,42 @@ class ConfigLoaderTest {
                 "needs block_out_channels, layers_per_block and attention_levels");
         assertContains(error("a.yaml", "model:\n  attention_levels: [true]\n"), "a.yaml:2", "model.attention_levels", "3 levels");
         assertContains(error("g.yaml", "model:\n  norm_groups: 24\n"), "g.yaml:2", "model.norm_groups", "not divisible");
+        assertContains(error("x.yaml", "model:\n  cross_attention_levels: [false, true, true]\n"), "x.yaml:2",
+                "model.cross_attention_levels", "conditioning: cross_attention", "add");
+        assertContains(error("x2.yaml", "model:\n  conditioning: cross_attention\n  cross_attention_levels: [true]\n"), "x2.yaml:3",
+                "model.cross_attention_levels", "1 entries", "3 levels");
+        assertContains(error("x3.yaml", "model:\n  preset: custom\n  block_out_channels: [32, 48, 64]\n  layers_per_block: 1\n"
+                + "  attention_levels: [false, false, true]\n  attention_head_dim: 32\n  conditioning: cross_attention\n"
+                + "  cross_attention_levels: [false, true, true]\n  norm_groups: 16\n"), "x3.yaml:6", "model.attention_head_dim", "48", "cross-attention level 2");
+    }
+
+    @Test
+    void crossAttentionLevelsDefaultToTheAttentionLevels() throws IOException {
+        ExperimentConfig c = ConfigLoader.fromYaml("model: {conditioning: cross_attention}\n", "xa.yaml");
+        assertEquals(c.model().resolved().attentionLevels(), c.model().crossAttentionAt());
+        assertEquals(List.of(false, false, false), ConfigLoader.fromYaml("name: x\n", "add.yaml").model().crossAttentionAt());
+        c = ConfigLoader.fromYaml("model: {conditioning: cross_attention, cross_attention_levels: [false, true, true]}\n", "xb.yaml");
+        assertEquals(List.of(false, true, true), c.model().crossAttentionAt());
+        // the default is outside the hash: a config written before the key keeps its hash
+        assertEquals(ConfigHash.of(ConfigLoader.fromYaml("model: {conditioning: cross_attention}\n", "xa.yaml")),
+                ConfigHash.of(ConfigLoader.fromYaml("model: {conditioning: cross_attention, cross_attention_levels: null}\n", "xn.yaml")));
+        assertFalse(ConfigHash.canonicalJson(ConfigLoader.fromYaml("name: x\n", "a.yaml")).contains("cross_attention_levels"));
+        assertTrue(ConfigHash.canonicalJson(c).contains("cross_attention_levels"));
+    }
+
+    @Test
+    void timestepSamplingIsAKeyWithItsParameters() throws IOException {
+        ExperimentConfig c = ConfigLoader.fromYaml("training: {timestep_sampling: logit_normal, logit_mean: 0.5}\n", "ts.yaml");
+        assertEquals(TimestepSampling.LOGIT_NORMAL, c.training().timestepSampling());
+        assertEquals(0.5, c.training().logitMean());
+        assertEquals(1.0, c.training().logitStd());
+        assertContains(error("ts1.yaml", "training:\n  timestep_sampling: lognorm\n"), "ts1.yaml:2", "training.timestep_sampling",
+                "uniform, logit_normal");
+        assertContains(error("ts2.yaml", "training:\n  logit_std: 0\n"), "ts2.yaml:2", "training.logit_std", "> 0");
+        // uniform (and logit-normal's default location and scale) stay outside the hash
+        String plain = ConfigHash.canonicalJson(ConfigLoader.fromYaml("name: x\n", "u.yaml"));
+        assertFalse(plain.contains("timestep_sampling") || plain.contains("logit_"), plain);
+        assertTrue(ConfigHash.canonicalJson(c).contains("\"timestep_sampling\":\"logit_normal\""));
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.cddpm.config.Conditioning;
 import io.cddpm.config.ModelConfig;
 import io.cddpm.config.ModelPreset;
 import io.cddpm.core.Engines;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class ConditionalUNetTest {
     @CsvSource({"TINY32, 32, 3943747", "BASE32, 32, 16062851", "LAB64, 64, 113686019"})
     void parameterCountsEqualDiffusers(ModelPreset preset, int size, long expected) {
         Engines.pytorch();
-        ModelConfig config = new ModelConfig(preset, null, null, null, 8, 32, 24, null);
+        ModelConfig config = new ModelConfig(preset, null, null, null, 8, 32, 24, null, null);
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet unet = UNets.create(UNetSpec.of(config, size), manager, 0);
             assertEquals(expected, UNets.parameterCount(unet));
@@ -35,7 +36,7 @@ class ConditionalUNetTest {
     @Test
     void theConditionAndTheTimestepChangeTheOutput() {
         Engines.pytorch();
-        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, null);
+        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, null, null);
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16), manager, 0);
             ParameterStore ps = new ParameterStore(manager, false);
@@ -63,7 +64,7 @@ class ConditionalUNetTest {
     @Test
     void crossAttentionCarriesTheLabelsThroughTheirTokens() {
         Engines.pytorch();
-        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, Conditioning.CROSS_ATTENTION);
+        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, Conditioning.CROSS_ATTENTION, null);
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16), manager, 0);
             Map<String, NDArray> params = NamedParameters.arrays(unet);
@@ -97,6 +98,37 @@ class ConditionalUNetTest {
         }
     }
 
+    /**
+     * cross_attention_levels adds cross-attention to a level without self-attention (after each of its
+     * ResNet layers) and leaves the named levels' blocks, and so an existing checkpoint's names, as they were.
+     */
+    @Test
+    void crossAttentionLevelsPlaceCrossAttentionWithoutSelfAttention() {
+        Engines.pytorch();
+        ModelConfig plain = new ModelConfig(ModelPreset.CUSTOM, List.of(16, 32), 1, List.of(false, true), 8, 8, 24,
+                Conditioning.CROSS_ATTENTION, null);
+        ModelConfig both = new ModelConfig(ModelPreset.CUSTOM, List.of(16, 32), 1, List.of(false, true), 8, 8, 24,
+                Conditioning.CROSS_ATTENTION, List.of(true, true));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> before = NamedParameters.arrays(UNets.create(UNetSpec.of(plain, 16), manager, 0));
+            ConditionalUNet unet = UNets.create(UNetSpec.of(both, 16), manager, 0);
+            Map<String, NDArray> after = NamedParameters.arrays(unet);
+            Assertions.assertTrue(after.keySet().containsAll(before.keySet()), "a name of the default layout disappeared");
+            java.util.Set<String> added = new java.util.TreeSet<>(after.keySet());
+            added.removeAll(before.keySet());
+            // the 16-channel level: 1 down + 2 up ResNet layers, each followed by a cross-attention
+            Assertions.assertTrue(added.contains("down_blocks.0.cross_attentions.0.to_q.weight"), added.toString());
+            Assertions.assertTrue(added.contains("up_blocks.1.cross_attentions.1.to_k.weight"), added.toString());
+            Assertions.assertTrue(added.stream().noneMatch(n -> n.contains(".attentions.")), added.toString());
+            long perBlock = 2 * 16 + 2 * (16 * 16 + 16) + 2 * (16 * 64);
+            assertEquals(UNets.parameterCount(UNets.create(UNetSpec.of(plain, 16), manager, 0)) + 3 * perBlock, UNets.parameterCount(unet));
+            ParameterStore ps = new ParameterStore(manager, false);
+            NDArray x = manager.randomNormal(new Shape(2, 3, 16, 16));
+            NDArray out = unet.predict(ps, x, manager.create(new float[] {10, 900}), manager.zeros(new Shape(2, 24)), false);
+            assertEquals(x.getShape(), out.getShape());
+        }
+    }
+
     private static NDArray oneHot(NDManager manager, int index) {
         float[] v = new float[24];
         v[index] = 1;
@@ -106,7 +138,7 @@ class ConditionalUNetTest {
     @Test
     void everyParameterHasAUniqueNameAndSurvivesASafetensorsRoundTrip() {
         Engines.pytorch();
-        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, null);
+        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, null, null);
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet a = UNets.create(UNetSpec.of(config, 16), manager, 1);
             ConditionalUNet b = UNets.create(UNetSpec.of(config, 16), manager, 2);
