@@ -17,8 +17,8 @@ import java.util.List;
  * @param conditioning     how the labels enter the network (null = add)
  * @param crossAttentionLevels with cross_attention conditioning, which levels cross-attend to the
  *                         label tokens after each ResNet layer (null = the attention levels); the mid
- *                         block always does. A level may cross-attend without self-attention: a few
- *                         tokens cost little even at the larger resolutions.
+ *                         block always does. A level may cross-attend without self-attention; at
+ *                         the larger resolutions that is costly (README: -20-25% img/s at 16x16).
  */
 public record ModelConfig(
         ModelPreset preset,
@@ -49,12 +49,11 @@ public record ModelConfig(
      * so configs written before the key existed keep their hash.
      */
     public ModelConfig resolved() {
-        List<Boolean> attention = attentionLevels != null ? attentionLevels : preset.attentionLevels();
         return new ModelConfig(
                 preset,
                 blockOutChannels != null ? blockOutChannels : preset.blockOutChannels(),
                 layersPerBlock != null ? layersPerBlock : (preset == ModelPreset.CUSTOM ? null : preset.layersPerBlock()),
-                attention,
+                attentionLevels != null ? attentionLevels : preset.attentionLevels(),
                 attentionHeadDim,
                 normGroups,
                 numClasses,
