@@ -44,10 +44,9 @@ public record UNetSpec(
     /** The spec for an experiment's model section at the given image resolution (3-channel images). */
     public static UNetSpec of(ModelConfig model, int resolution) {
         ModelConfig r = model.resolved();
-        boolean cross = r.conditioning() == Conditioning.CROSS_ATTENTION;
         return new UNetSpec(r.blockOutChannels(), r.layersPerBlock(), r.attentionLevels(),
-                r.attentionHeadDim(), r.normGroups(), r.numClasses(), resolution, 3, cross,
-                r.crossAttentionAt());
+                r.attentionHeadDim(), r.normGroups(), r.numClasses(), resolution, 3,
+                r.conditioning() == Conditioning.CROSS_ATTENTION, r.crossAttentionAt());
     }
 
     public int levels() {
