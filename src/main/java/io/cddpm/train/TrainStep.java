@@ -21,8 +21,9 @@ import java.util.SplittableRandom;
 
 /**
  * One optimisation step of the denoising objective: draw timesteps (uniform or logit-normal), noise
- * and the condition-dropout mask from (seed, step); noise the batch; MSE between the UNet's output and the prediction type's
- * target; backward; clip the gradient norm; AdamW; EMA. Arrays live in the caller's step scope.
+ * and the condition-dropout mask from (seed, step); noise the batch; MSE between the UNet's output
+ * and the prediction type's target; backward; clip the gradient norm; AdamW; EMA. Arrays live in the
+ * caller's step scope.
  */
 public final class TrainStep {
     private final TrainingConfig training;
