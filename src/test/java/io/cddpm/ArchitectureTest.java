@@ -35,7 +35,7 @@ class ArchitectureTest {
         ALLOWED.put("render", Set.of("core", "config", "data"));
         ALLOWED.put("model", Set.of("core", "config", "diffusion"));
         ALLOWED.put("optim", Set.of("core", "config"));
-        ALLOWED.put("runs", Set.of("core", "config", "model"));
+        ALLOWED.put("runs", Set.of("core", "config", "diffusion", "model"));
         ALLOWED.put("sampling", Set.of("core", "config", "diffusion", "model", "runs"));
         ALLOWED.put("train", Set.of("core", "config", "diffusion", "data", "model", "optim", "runs", "sampling"));
         ALLOWED.put("eval", Set.of("core", "config", "data", "model", "optim", "runs", "sampling"));

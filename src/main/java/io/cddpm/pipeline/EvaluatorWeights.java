@@ -13,11 +13,17 @@ import io.cddpm.data.Labels;
 import io.cddpm.eval.EvaluatorTrainer;
 import io.cddpm.model.Safetensors;
 import io.cddpm.render.DatasetPreparer;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +41,15 @@ public final class EvaluatorWeights {
 
     private EvaluatorWeights() {}
 
-    /** Where a trained evaluator for this config is kept: a hash of the dataset, resolution, epochs, seed, renders and precision. */
+    /**
+     * Where a trained evaluator for this config is kept: a hash of the dataset (without its test files),
+     * resolution, epochs, seed, renders and precision.
+     */
     static Path trainedPath(ExperimentConfig c) {
         Map<String, Object> key = new LinkedHashMap<>();
-        key.put("dataset", c.dataset());
+        // which files are scored does not change the evaluator: the key states the default list, as every key did before
+        DatasetConfig d = c.dataset();
+        key.put("dataset", new DatasetConfig(d.root(), d.imageDir(), d.render(), DatasetConfig.defaults().testFiles()));
         key.put("resolution", c.resolution());
         key.put("limit_images", c.training().limitImages());
         key.put("epochs", c.evaluation().evaluatorEpochs());
@@ -50,6 +61,25 @@ public final class EvaluatorWeights {
             key.put("precision", c.evaluation().evaluatorPrecision().id());
         }
         return Path.of(c.outputDir()).resolve("evaluators").resolve("evaluator-" + ConfigHash.ofValue(key).substring(0, 16) + ".safetensors");
+    }
+
+    /**
+     * Which evaluator scored a result, as evaluations.json records it: the weights file's name and the first
+     * 12 hex digits of its SHA-256 (a file replaced under the same name is another evaluator).
+     */
+    static String id(Path weights) {
+        try (InputStream in = Files.newInputStream(weights)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+            return weights.getFileName() + "#" + HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the evaluator " + weights, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
     }
 
     /** The evaluator weights without training: the configured file, or the trained one if it exists already. */

@@ -74,7 +74,7 @@ public final class PipelineRunner {
      */
     public List<TrialRun> run(ExperimentConfig experiment) throws Exception {
         try (StateDatabase state = StateDatabase.open()) {
-            TrialStore store = new TrialStore(state.dataSource());
+            TrialStore store = TrialIdentity.store(state);
             TrialLifecycle.refuseOverwrites(store, experiment.trials(), overwrite);
             try (TrackingSession tracking = TrackingSession.open(experiment.tracking(), state.dataSource(), console)) {
                 return run(experiment, tracking, store);
@@ -141,7 +141,7 @@ public final class PipelineRunner {
     public Submission submit(ExperimentConfig experiment, StateDatabase state, Predicate<String> alreadyQueued,
             Consumer<QueuedTrial> queue) throws IOException {
         requireShareable(experiment);
-        TrialStore store = new TrialStore(state.dataSource());
+        TrialStore store = TrialIdentity.store(state);
         List<Trial> trials = experiment.trials();
         TrialLifecycle.refuseOverwrites(store, trials, overwrite);
         try (TrackingSession tracking = TrackingSession.open(experiment.tracking(), state.dataSource(), console)) {
@@ -158,6 +158,11 @@ public final class PipelineRunner {
                 if (row.isPresent() && row.get().configHash().equals(hash) && row.get().status() == TrialStatus.FINISHED) {
                     store.adopt(t.runDir(), sweep, i);
                     finished++;
+                    List<String> unscored = lifecycle.unscored(t);
+                    if (!unscored.isEmpty()) {
+                        console.println(t.label() + ": finished; not scored yet under " + String.join(", ", unscored)
+                                + ": `cddpm run` of this YAML scores it on any machine (no training)");
+                    }
                     continue;
                 }
                 if (alreadyQueued.test(runDir)) {
@@ -196,7 +201,7 @@ public final class PipelineRunner {
         run.placement(device);
         try (StateDatabase state = StateDatabase.open();
                 TrackingSession tracking = TrackingSession.open(config.tracking(), state.dataSource(), console)) {
-            TrialStore store = new TrialStore(state.dataSource());
+            TrialStore store = TrialIdentity.store(state);
             TrialLifecycle lifecycle = TrialLifecycle.forSubmittedTrial(tracking.tracker(), store, queued.sweepKey(), console, worker);
             console.println(run.describe() + " of sweep " + queued.sweepKey() + ": taken by worker " + worker
                     + (recovering ? " (recovered: the worker that ran it stopped checking in)" : ""));

@@ -1,29 +1,26 @@
 package io.cddpm.pipeline;
 
 import io.cddpm.config.ExperimentConfig;
-import io.cddpm.config.SamplingConfig;
+import io.cddpm.config.SamplingSettings;
 import io.cddpm.config.Trial;
-import io.cddpm.eval.CheckpointScorer;
-import io.cddpm.eval.Evaluator;
 import io.cddpm.render.DatasetPreparer;
-import io.cddpm.runs.EvaluationRecord;
 import io.cddpm.runs.RunFolder;
 import io.cddpm.state.StateDatabase;
-import io.cddpm.state.TrialStore;
 import io.cddpm.tracking.TrackingSession;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Scheduled (or manual) re-evaluation: for every FINISHED trial of an experiment, re-score its
- * latest checkpoint and its best one (highest mean accuracy in evaluations.json) with the current
- * evaluator and the sampler settings of the experiment YAML as it is now; the
- * {@link TrialLifecycle} records the results in the trial's own run and its reevaluations.json.
+ * Scheduled (or manual) re-evaluation, a plain class that {@code cddpm reevaluate} and the Quartz
+ * re-evaluation job call (not a Camel route): for every FINISHED trial of an experiment, score its
+ * latest checkpoint and its best one (highest mean accuracy in evaluations.json) with the evaluator and
+ * the sampling setting the experiment YAML asks for now, through the one evaluation operation (a
+ * checkpoint already scored that way is reused, not sampled again); the {@link TrialLifecycle}
+ * records the results in the trial's own run and its reevaluations.json.
  */
 public final class Reevaluation {
     /** One trial's outcome. */
@@ -36,7 +33,7 @@ public final class Reevaluation {
     public static List<Outcome> run(ExperimentConfig experiment, PrintStream console) throws Exception {
         try (StateDatabase state = StateDatabase.open();
                 TrackingSession tracking = TrackingSession.open(experiment.tracking(), state.dataSource(), console)) {
-            TrialLifecycle lifecycle = TrialLifecycle.forReevaluation(tracking.tracker(), new TrialStore(state.dataSource()), console);
+            TrialLifecycle lifecycle = TrialLifecycle.forReevaluation(tracking.tracker(), TrialIdentity.store(state), console);
             List<Outcome> outcomes = new ArrayList<>();
             for (Trial trial : experiment.trials()) {
                 outcomes.add(trial(trial, lifecycle, console));
@@ -62,23 +59,21 @@ public final class Reevaluation {
         Path latest = newest.get();
         Path best = folder.bestCheckpoint().orElse(latest);
         Path weights = evaluatorFor(c, console);
-        String now = Instant.now().toString();
-        EvaluationRecord latestRecord;
-        EvaluationRecord bestRecord;
-        try (Evaluator evaluator = Evaluator.load(weights)) {
-            latestRecord = score(folder, latest, c, evaluator, now);
-            bestRecord = best.equals(latest) ? latestRecord : score(folder, best, c, evaluator, now);
+        String own = SamplingSettings.slug(folder.ownSampling().orElse(c.sampling()));
+        console.printf("%s: scoring epoch %d%s with %s (%s)...%n", trial.label(), RunFolder.epochOf(latest).orElseThrow(),
+                best.equals(latest) ? " (latest and best)" : " (latest) and epoch " + RunFolder.epochOf(best).orElseThrow() + " (best)",
+                SamplingSettings.slug(c.sampling()), weights.getFileName());
+        CheckpointEvaluation.Outcome latestOutcome;
+        CheckpointEvaluation.Outcome bestOutcome;
+        try (CheckpointEvaluation evaluation = new CheckpointEvaluation(folder, weights, ClassificationStage.testFiles(c),
+                c.training().batchSize(), own, lifecycle.legacyEvaluator(trial))) {
+            latestOutcome = evaluation.evaluate(RunFolder.epochOf(latest).orElseThrow(), latest, c.sampling(), false);
+            bestOutcome = best.equals(latest) ? latestOutcome
+                    : evaluation.evaluate(RunFolder.epochOf(best).orElseThrow(), best, c.sampling(), false);
         }
-        lifecycle.reevaluated(trial, weights, latestRecord, bestRecord);
-        return new Outcome(trial, REEVALUATED, latestRecord.accuracy(), bestRecord.accuracy());
-    }
-
-    private static EvaluationRecord score(RunFolder folder, Path checkpoint, ExperimentConfig c, Evaluator evaluator, String now) {
-        SamplingConfig s = c.sampling();
-        Map<String, Double> accuracy = CheckpointScorer.accuracies(CheckpointScorer.score(checkpoint, s, ClassificationStage.testFiles(c),
-                evaluator, c.training().batchSize()));
-        int epoch = RunFolder.epochOf(checkpoint).orElseThrow();
-        return EvaluationRecord.of(epoch, folder.relative(checkpoint), s, accuracy, now);
+        lifecycle.reevaluated(trial, latestOutcome, bestOutcome);
+        return new Outcome(trial, latestOutcome.failed() ? "FAILED" : REEVALUATED, latestOutcome.record().accuracy(),
+                bestOutcome.record().accuracy());
     }
 
     /** The evaluator of the current config: its file, or the cached trained one (trained now if missing). */

@@ -4,6 +4,8 @@ import io.cddpm.config.ConfigFlattener;
 import io.cddpm.config.ConfigHash;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.SamplingConfig;
+import io.cddpm.config.SamplingSettings;
 import io.cddpm.config.Trial;
 import io.cddpm.core.BuildInfo;
 import io.cddpm.core.InvalidInputException;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.Exchange;
@@ -65,8 +68,9 @@ public final class TrialLifecycle {
     }
 
     /**
-     * Opens the sweep's parent run: the one a killed or crashed run of the same experiment and config
-     * left unfinished (so a restart continues it), or a new one.
+     * Opens the sweep's parent run: the one of the same experiment and training identity (left unfinished
+     * by a kill or crash, or finished: the same sweep run again, e.g. to score new sampling settings), or a
+     * new one.
      *
      * @param overwrite whether a trial whose folder holds the results of another config may replace them
      *                  ({@code --overwrite}); without it such a trial is refused
@@ -85,9 +89,12 @@ public final class TrialLifecycle {
     }
 
     private static RunHandle openParent(Tracker tracker, TrialStore store, ExperimentConfig experiment) {
-        String hash = ConfigHash.of(experiment);
+        String hash = ConfigHash.ofExperiment(experiment);
+        // the same experiment run again continues its sweep's parent run (its trials are reused, scored or continued)
         RunHandle open = store.openSweep(experiment.experimentName(), hash).flatMap(tracker::resumeRun).orElse(null);
-        if (open == null) {
+        if (open != null) {
+            store.reopenSweep(open.key());
+        } else {
             Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(hash, experiment.training().device()));
             tags.put(KIND_TAG, "sweep");
             tags.put("cddpm.trials", Integer.toString(experiment.trials().size()));
@@ -195,11 +202,11 @@ public final class TrialLifecycle {
         String hash = ConfigHash.of(c);
         Optional<TrialStore.Row> row = store.find(run.folder().dir());
         boolean sameConfig = row.isPresent() && row.get().configHash().equals(hash);
+        SamplingConfig own = run.folder().ownSampling().orElse(c.sampling());
+        boolean legacy = sameConfig && sameEvaluation(row.get(), c);
+        run.scoredBefore(own, legacy);
         if (sameConfig && row.get().status() == TrialStatus.FINISHED) {
-            run.begin(TrialRun.Start.REUSED, row.get().runKey() == null ? null : tracker.resumeRun(row.get().runKey()).orElse(null));
-            run.unlock();
-            console.println(run.describe() + ": reused (an identical config already finished in " + run.folder().dir() + ")");
-            return run;
+            return beginFinished(run, row.get());
         }
         Optional<String> conflict = conflict(store, run.folder().dir(), hash);
         if (conflict.isPresent()) {
@@ -209,6 +216,7 @@ public final class TrialLifecycle {
             }
             console.println(run.describe() + ": --overwrite: deleting what " + conflict.get().replace(" holds ", " held: "));
             run.folder().clear();
+            run.scoredBefore(c.sampling(), false);
         }
         RunHandle handle = sameConfig && row.get().runKey() != null ? tracker.resumeRun(row.get().runKey()).orElse(null) : null;
         // a submitted trial no worker has begun yet has a row but nothing to continue
@@ -227,32 +235,177 @@ public final class TrialLifecycle {
         return run;
     }
 
+    /**
+     * A trial whose training finished: reused when its final checkpoint is scored under every sampling
+     * setting asked for, with the evaluator asked for; otherwise it is scored (no training runs) in its
+     * own tracker run.
+     */
+    private TrialRun beginFinished(TrialRun run, TrialStore.Row row) {
+        RunHandle handle = row.runKey() == null ? null : tracker.resumeRun(row.runKey()).orElse(null);
+        Optional<Path> last = run.folder().newestCheckpoint();
+        List<String> unscored = last.isEmpty() ? List.of() : unscored(run, last.get());
+        if (unscored.isEmpty()) {
+            run.begin(TrialRun.Start.REUSED, handle);
+            run.unlock();
+            console.println(run.describe() + ": reused (the same training finished in " + run.folder().dir() + ", every evaluation asked for is recorded)");
+            return run;
+        }
+        run.lastCheckpoint(last.get());
+        run.begin(TrialRun.Start.RESCORE, handle);
+        logs.put(run, TrialLog.open(run.folder().log()));
+        console.println(run.describe() + ": the same training finished in " + run.folder().dir() + "; scoring its final checkpoint ("
+                + run.folder().relative(last.get()) + ") under " + String.join(", ", unscored) + ": no training");
+        return run;
+    }
+
+    /** The sampling settings (or evaluator) under which a finished trial's final checkpoint is not scored yet, as short names. */
+    List<String> unscored(Trial trial) {
+        TrialRun run = new TrialRun(trial, 0, 1);
+        boolean legacy = store.find(trial.runDir()).map(r -> sameEvaluation(r, trial.config())).orElse(false);
+        run.scoredBefore(run.folder().ownSampling().orElse(trial.config().sampling()), legacy);
+        return run.folder().newestCheckpoint().map(last -> unscored(run, last)).orElse(List.of());
+    }
+
+    /** The sampling settings (and evaluator) under which the final checkpoint is not scored yet, as short names. */
+    private static List<String> unscored(TrialRun run, Path last) {
+        ExperimentConfig c = run.config();
+        Optional<Path> evaluator = EvaluatorWeights.cached(c);
+        List<String> out = new ArrayList<>();
+        if (evaluator.isEmpty()) {
+            // the evaluator is gone from its cache: with the evaluation config the trial was scored with, any
+            // row of a setting counts; with another one, nothing is scored by it yet
+            String checkpoint = run.folder().relative(last);
+            List<String> files = ClassificationStage.testFiles(c).stream().map(ConditionFile::name).toList();
+            for (SamplingConfig s : run.samplings()) {
+                String setting = SamplingSettings.slug(s);
+                boolean scored = run.legacyEvaluator() && run.folder().readEvaluations().stream().anyMatch(r -> checkpoint.equals(r.checkpoint())
+                        && setting.equals(r.setting()) && r.accuracy().keySet().containsAll(files));
+                if (!scored) {
+                    out.add(setting);
+                }
+            }
+            if (!out.isEmpty() && !run.legacyEvaluator()) {
+                out.add("a new evaluator");
+            }
+            return out;
+        }
+        try (CheckpointEvaluation evaluation = new CheckpointEvaluation(run.folder(), evaluator.get(), ClassificationStage.testFiles(c),
+                c.training().batchSize(), SamplingSettings.slug(run.ownSampling()), run.legacyEvaluator())) {
+            for (SamplingConfig s : run.samplings()) {
+                if (!evaluation.pending(last, s).isEmpty()) {
+                    out.add(SamplingSettings.slug(s));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether the trial's row was recorded with the evaluation config it has now (its rows without an evaluator name then count). */
+    private static boolean sameEvaluation(TrialStore.Row row, ExperimentConfig c) {
+        try {
+            return row.config() != null && ConfigLoader.fromYaml(row.config(), "the state database's config of " + row.runDir())
+                    .evaluation().equals(c.evaluation());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The trial's files go to the tracker, its run ends FINISHED, and so does its row. */
     public TrialRun finish(TrialRun run) {
-        for (RunFolder.Artifact a : run.folder().artifacts()) {
-            tracker.logArtifact(run.tracking(), a.file(), a.folder());
-        }
+        uploadArtifacts(run);
         TrialSummary summary = TrialSummary.of(run.trial().label(), run.folder(), run.secondsSinceStart());
         registerModel(run, summary);
         tracker.setTags(run.tracking(), Map.of(NOTE_TAG, summary.markdown()));
         tracker.finishRun(run.tracking());
         store.finish(run.folder().dir());
         run.finished();
-        console.printf("%s: done in %.0f s%n", run.describe(), run.secondsSinceStart());
+        console.printf("%s: done in %.0f s%s%n", run.describe(), run.secondsSinceStart(), failures(run));
         closeLog(run);
         return run;
     }
 
-    /** The routes' error handler: the trial ends FAILED with its error; its checkpoints stay for the next run. */
+    /**
+     * A finished trial was scored under new settings: its files go to the tracker again, its registered
+     * version's tags follow its best setting, and the champion alias is chosen again. The trial stays
+     * FINISHED (its row and run are not touched otherwise).
+     */
+    public TrialRun finishScoring(TrialRun run) {
+        if (run.tracking() != null) {
+            uploadArtifacts(run);
+            TrialSummary summary = TrialSummary.of(run.trial().label(), run.folder(), Double.NaN);
+            tracker.setTags(run.tracking(), Map.of(NOTE_TAG, summary.markdown()));
+            Map<String, String> tags = new LinkedHashMap<>(summary.scoreTags());
+            tags.put("scored_at", Instant.now().toString());
+            tracker.tagModelVersion(run.tracking(), modelName(run.config().experimentName()), tags);
+            tracker.setBestAlias(run.tracking(), modelName(run.config().experimentName()), CHAMPION, MEAN_ACCURACY);
+        } else {
+            console.println(run.describe() + ": no tracker run recorded; the scores are only in " + run.folder().evaluations());
+        }
+        run.finished();
+        console.printf("%s: scored in %.0f s, no training%s%n", run.describe(), run.secondsSinceStart(), failures(run));
+        closeLog(run);
+        return run;
+    }
+
+    private void uploadArtifacts(TrialRun run) {
+        for (RunFolder.Artifact a : run.folder().artifacts()) {
+            tracker.logArtifact(run.tracking(), a.file(), a.folder());
+        }
+    }
+
+    private static String failures(TrialRun run) {
+        return run.failedEvaluations() == 0 ? "" : " (" + run.failedEvaluations() + " evaluation(s) FAILED: see "
+                + run.folder().evaluations() + ")";
+    }
+
+    /**
+     * The routes' error handler: the trial ends FAILED with its error; its checkpoints stay for the next run.
+     * An exception that escaped the checkpoint route arrives here with that route's body: it is its trial's.
+     */
     public void fail(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        TrialRun run = exchange.getMessage().getBody(TrialRun.class);
+        Object body = exchange.getMessage().getBody();
+        TrialRun run = body instanceof CheckpointEvent event ? event.run() : exchange.getMessage().getBody(TrialRun.class);
         if (run != null) {
             fail(run, e);
+        } else {
+            LOG.error("a route failed with a body that is no trial ({}); nothing to record", body == null ? "null" : body.getClass(), e);
+        }
+    }
+
+    /**
+     * The checkpoint route's own error handler: something failed after a checkpoint was written (recording it,
+     * or scoring it outside the evaluation operation). The checkpoint is on disk, so training goes on; the
+     * failure is said on the console and in the trial's run. A stop request needs nothing here: the trainer
+     * stops at its next step.
+     */
+    public void checkpointFailed(Exchange exchange) {
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        CheckpointEvent event = exchange.getMessage().getBody(CheckpointEvent.class);
+        if (StopRequest.isStop(e) || event == null) {
+            LOG.warn("checkpoint route: {}", e == null ? "unknown error" : e.toString());
+            return;
+        }
+        TrialRun run = event.run();
+        String message = e == null ? "unknown error" : firstLine(e.toString());
+        run.evaluationFailed();
+        LOG.error("{}: after the checkpoint of epoch {}", run.describe(), event.epoch(), e);
+        console.println(run.describe() + ": epoch " + event.epoch() + ": handling the checkpoint FAILED: " + message + "; training goes on");
+        if (run.tracking() != null) {
+            tracker.setTags(run.tracking(), Map.of(FAILED_TAG + "epoch_" + event.epoch(), truncate(message)));
         }
     }
 
     void fail(TrialRun run, Throwable e) {
+        if (run.start() == TrialRun.Start.RESCORE && !StopRequest.isStop(e)) {
+            // scoring a finished trial failed: the training and its results stand
+            String message = e == null ? "unknown error" : firstLine(e.toString());
+            run.interrupted("scoring failed: " + message);
+            console.println(run.describe() + ": scoring FAILED: " + message + "; the trial stays FINISHED (" + run.folder().dir() + ")");
+            LOG.error("{}: scoring failed", run.describe(), e);
+            closeLog(run);
+            return;
+        }
         if (StopRequest.isStop(e)) {
             // not a failure: the trial stays RUNNING in the state database and its tracker run open, and the next run continues it
             run.interrupted("interrupted (" + StopRequest.reason() + ")");
@@ -351,6 +504,10 @@ public final class TrialLifecycle {
     /** The version tag the champion is chosen by: the mean accuracy over the test files. */
     public static final String MEAN_ACCURACY = "mean_accuracy";
     static final String NOTE_TAG = "mlflow.note.content";
+    /** Tag prefix of a failed evaluation: {@code cddpm.failed.epoch_E.SETTING} = its error. */
+    static final String FAILED_TAG = "cddpm.failed.";
+    /** Tag prefix of a sampling setting scored in the run: {@code cddpm.sampling.SETTING} = what it is. */
+    static final String SETTING_TAG = "cddpm.sampling.";
     static final String FLAVOR = "cddpm";
     static final String MODEL_CHECKPOINT = "checkpoint.ckpt";
 
@@ -434,15 +591,43 @@ public final class TrialLifecycle {
         console.printf("%s: checkpoint for epoch %d at %s%n", run.describe(), epoch, checkpoint);
     }
 
-    /** One evaluation: into evaluations.json, accuracy_<test file> at step = epoch, and a console line. */
-    void evaluated(TrialRun run, EvaluationRecord record) {
-        run.folder().recordEvaluation(record);
+    /**
+     * One evaluation's outcome (already in evaluations.json): its accuracies go to the tracker at step =
+     * epoch as {@code accuracy_<file>/<setting>}, and for the trial's own setting also as
+     * {@code accuracy_<file>}; its pictures as images; a console line. A failed evaluation is said on the
+     * console and as a tag of the trial's run ({@code cddpm.failed.epoch_E.SETTING}), and the trial goes on.
+     */
+    void evaluated(TrialRun run, int epoch, CheckpointEvaluation.Outcome o) {
+        String where = run.describe() + ": epoch " + epoch + " " + o.setting();
+        if (o.failed()) {
+            run.evaluationFailed();
+            console.println(where + ": evaluation FAILED: " + o.record().error() + (run.needsTraining() && epoch < run.config().training().epochs()
+                    ? "; training goes on" : "; recorded in " + run.folder().evaluations()));
+            if (run.tracking() != null) {
+                tracker.setTags(run.tracking(), Map.of(FAILED_TAG + "epoch_" + epoch + "." + o.setting(), truncate(o.record().error())));
+            }
+            return;
+        }
+        StringBuilder line = new StringBuilder(where + (o.reused() ? ": already scored:" : ": accuracy"));
+        o.record().accuracy().forEach((name, a) -> line.append(String.format(Locale.ROOT, " %s %.4f", name, a)));
+        console.println(line + (o.own() ? " (the trial's own sampling)" : ""));
+        if (o.reused() || run.tracking() == null) {
+            return;
+        }
         Map<String, Double> metrics = new LinkedHashMap<>();
-        record.accuracy().forEach((name, a) -> metrics.put("accuracy_" + name, a));
-        tracker.logProgress(run.tracking(), metrics, record.epoch());
-        StringBuilder line = new StringBuilder(run.describe() + ": epoch " + record.epoch() + " accuracy");
-        record.accuracy().forEach((name, a) -> line.append(String.format(" %s %.4f", name, a)));
-        console.println(line);
+        o.record().accuracy().forEach((name, a) -> {
+            metrics.put("accuracy_" + name + "/" + o.setting(), a);
+            if (o.own()) {
+                metrics.put("accuracy_" + name, a);
+            }
+        });
+        tracker.logProgress(run.tracking(), metrics, epoch);
+        tracker.setTags(run.tracking(), Map.of(SETTING_TAG + o.setting(), o.record().sampling() + "; evaluator " + o.record().evaluator()));
+        picturesDrawn(run, epoch, o.pictures());
+    }
+
+    private static String truncate(String text) {
+        return text == null ? "" : text.length() > 4000 ? text.substring(0, 4000) : text;
     }
 
     /** The trial's training metrics (each step once, even when a resumed trial redoes steps) and its epoch line. */
@@ -490,31 +675,71 @@ public final class TrialLifecycle {
     }
 
     /**
-     * A finished trial was scored again: reeval/accuracy_<file> (latest) and reeval/best_accuracy_<file>
-     * (best) at step = each checkpoint's epoch, timestamped now, into the trial's own run; the records
-     * are appended to its reevaluations.json.
+     * Whether a finished trial's rows recorded before evaluators were named count as scored by the evaluator
+     * its config asks for now (its evaluation config is the one it was recorded with).
      */
-    void reevaluated(Trial trial, Path evaluator, EvaluationRecord latest, EvaluationRecord best) {
+    boolean legacyEvaluator(Trial trial) {
+        return store.find(trial.runDir()).map(r -> sameEvaluation(r, trial.config())).orElse(false);
+    }
+
+    /**
+     * A finished trial was scored again (through the evaluation operation: a key scored before is reused):
+     * reeval/accuracy_<file> (latest) and reeval/best_accuracy_<file> (best) at step = each checkpoint's
+     * epoch, timestamped now, and accuracy_<file>/<setting> for what was computed now, into the trial's own
+     * run; the rows are appended to its reevaluations.json. A failed evaluation is said and tagged.
+     */
+    void reevaluated(Trial trial, CheckpointEvaluation.Outcome latest, CheckpointEvaluation.Outcome best) {
         RunFolder folder = RunFolder.of(trial.runDir());
-        long now = Instant.parse(latest.timestamp()).toEpochMilli();
-        List<MetricPoint> points = new ArrayList<>();
-        latest.accuracy().forEach((name, a) -> points.add(new MetricPoint("reeval/accuracy_" + name, a, now, latest.epoch())));
-        best.accuracy().forEach((name, a) -> points.add(new MetricPoint("reeval/best_accuracy_" + name, a, now, best.epoch())));
         Optional<RunHandle> run = store.find(trial.runDir()).map(TrialStore.Row::runKey).flatMap(tracker::resumeRun);
-        if (run.isPresent()) {
-            tracker.logPoints(run.get(), points);
-            tracker.setTags(run.get(), Map.of("cddpm.reevaluated_at", latest.timestamp(), "cddpm.reeval_evaluator", evaluator.toString()));
+        List<CheckpointEvaluation.Outcome> both = latest.record().checkpoint().equals(best.record().checkpoint()) ? List.of(latest)
+                : List.of(latest, best);
+        for (CheckpointEvaluation.Outcome o : both) {
+            if (o.failed()) {
+                console.println(trial.label() + ": re-evaluation of epoch " + o.record().epoch() + " (" + o.setting() + ") FAILED: "
+                        + o.record().error());
+                run.ifPresent(h -> tracker.setTags(h, Map.of(FAILED_TAG + "epoch_" + o.record().epoch() + "." + o.setting(),
+                        truncate(o.record().error()))));
+            }
+        }
+        folder.appendReevaluations(both.stream().map(CheckpointEvaluation.Outcome::record).toList());
+        console.printf("%s: re-evaluated latest (epoch %d, %s%s) %s, best (epoch %d%s) %s%n", trial.label(), latest.record().epoch(),
+                latest.setting(), latest.reused() ? ", already scored" : "", accuracies(latest.record()), best.record().epoch(),
+                best == latest ? ", the latest" : best.reused() ? ", already scored" : "", accuracies(best.record()));
+        if (run.isEmpty()) {
+            console.println(trial.label() + ": no tracker run recorded; results only in " + folder.evaluations());
+            return;
+        }
+        long now = System.currentTimeMillis();
+        List<MetricPoint> points = new ArrayList<>();
+        latest.record().accuracy().forEach((name, a) -> points.add(new MetricPoint("reeval/accuracy_" + name, a, now, latest.record().epoch())));
+        best.record().accuracy().forEach((name, a) -> points.add(new MetricPoint("reeval/best_accuracy_" + name, a, now, best.record().epoch())));
+        for (CheckpointEvaluation.Outcome o : both) {
+            if (!o.reused() && !o.failed()) {
+                o.record().accuracy().forEach((name, a) -> points.add(new MetricPoint("accuracy_" + name + "/" + o.setting(), a, now,
+                        o.record().epoch())));
+            }
+        }
+        tracker.logPoints(run.get(), points);
+        tracker.setTags(run.get(), Map.of("cddpm.reevaluated_at", Instant.ofEpochMilli(now).toString(), "cddpm.reeval_evaluator",
+                String.valueOf(latest.record().evaluator())));
+        if (!latest.failed()) {
             // the registered model holds the final weights: the latest checkpoint's new score is its score now
-            Map<String, String> tags = new LinkedHashMap<>(TrialSummary.scoreTags(latest.accuracy()));
-            tags.put("reevaluated_at", latest.timestamp());
+            Map<String, String> tags = new LinkedHashMap<>(TrialSummary.scoreTags(latest.record().accuracy()));
+            tags.put("sampling", latest.setting());
+            tags.put("reevaluated_at", Instant.ofEpochMilli(now).toString());
             tracker.tagModelVersion(run.get(), modelName(trial.config().experimentName()), tags);
             lastReevaluated = run.get();
-        } else {
-            console.println(trial.label() + ": no tracker run recorded; results only in " + folder.reevaluations());
         }
-        folder.appendReevaluations(latest.checkpoint().equals(best.checkpoint()) ? List.of(latest) : List.of(latest, best));
-        console.printf("%s: re-evaluated latest (epoch %d) %s, best (epoch %d) %s%n", trial.label(), latest.epoch(), latest.accuracy(),
-                best.epoch(), best.accuracy());
+    }
+
+    /** "test 0.9444, new_test 0.9405" (4 digits), or "FAILED". */
+    static String accuracies(EvaluationRecord r) {
+        if (r.failed()) {
+            return "FAILED";
+        }
+        List<String> parts = new ArrayList<>();
+        r.accuracy().forEach((name, a) -> parts.add(String.format(Locale.ROOT, "%s %.4f", name, a)));
+        return String.join(", ", parts);
     }
 
     /** After re-evaluation: the champion alias goes to the version with the best mean accuracy now. */

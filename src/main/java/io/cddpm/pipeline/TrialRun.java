@@ -2,6 +2,8 @@ package io.cddpm.pipeline;
 
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.SamplingConfig;
+import io.cddpm.config.SamplingSettings;
 import io.cddpm.config.Trial;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.runs.RunFolder;
@@ -16,10 +18,12 @@ import java.util.List;
  */
 public final class TrialRun {
     /**
-     * How the lifecycle found the trial when it began: new, resumed, reused (an identical config already
-     * finished), or running elsewhere (another process holds its run folder's lock: skipped here).
+     * How the lifecycle found the trial when it began: new, resumed, reused (the same training finished,
+     * and every evaluation asked for is recorded), rescore (the same training finished, but its final
+     * checkpoint is still to be scored under a sampling setting or evaluator: no training runs), or
+     * running elsewhere (another process holds its run folder's lock: skipped here).
      */
-    public enum Start { NEW, RESUMED, REUSED, ELSEWHERE }
+    public enum Start { NEW, RESUMED, REUSED, RESCORE, ELSEWHERE }
 
     private final Trial trial;
     private final RunFolder folder;
@@ -36,6 +40,9 @@ public final class TrialRun {
     private RunFolder.Lock lock;
     private boolean interrupted;
     private String placement;
+    private SamplingConfig ownSampling;
+    private boolean legacyEvaluator;
+    private int failedEvaluations;
 
     public TrialRun(Trial trial, int index, int count) {
         this.trial = trial;
@@ -108,9 +115,45 @@ public final class TrialRun {
         return start;
     }
 
-    /** Whether the routes still have work for this trial (used by the route's filter). */
-    public boolean needsWork() {
-        return start != Start.REUSED && start != Start.ELSEWHERE;
+    /** Whether the trial trains (new or resumed; the route's first branch). */
+    public boolean needsTraining() {
+        return start == Start.NEW || start == Start.RESUMED;
+    }
+
+    /** Whether the trial's training is done and only its final checkpoint is scored (the route's second branch). */
+    public boolean needsScoring() {
+        return start == Start.RESCORE;
+    }
+
+    /**
+     * The sampling setting the trial was trained and first scored with (its run folder's config.yaml, or
+     * for a new trial its config's): its images are the trial's results and its accuracy is
+     * {@code accuracy_<file>} in the tracker; other settings are scored beside it.
+     */
+    public SamplingConfig ownSampling() {
+        return ownSampling != null ? ownSampling : trial.config().sampling();
+    }
+
+    /** Every sampling setting the trial is scored under at its final checkpoint: its own first, then its config's. */
+    List<SamplingConfig> samplings() {
+        List<SamplingConfig> out = new java.util.ArrayList<>();
+        out.add(ownSampling());
+        for (SamplingConfig s : SamplingSettings.of(trial.config())) {
+            if (out.stream().noneMatch(o -> SamplingSettings.slug(o).equals(SamplingSettings.slug(s)))) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** Whether evaluations recorded before evaluators were named count as scored by the trial's evaluator now. */
+    boolean legacyEvaluator() {
+        return legacyEvaluator;
+    }
+
+    /** How many evaluations failed in this process. */
+    public int failedEvaluations() {
+        return failedEvaluations;
     }
 
     /** Skipped because another process is running it (neither failed nor finished here). */
@@ -142,11 +185,21 @@ public final class TrialRun {
         this.start = how;
         this.tracking = handle;
         this.status = switch (how) {
-            case REUSED -> TrialStatus.FINISHED;
+            case REUSED, RESCORE -> TrialStatus.FINISHED;
             case ELSEWHERE -> TrialStatus.PENDING;
             default -> TrialStatus.RUNNING;
         };
         this.startedNanos = System.nanoTime();
+    }
+
+    /** What the lifecycle found in the trial's folder and row when it began. */
+    void scoredBefore(SamplingConfig own, boolean legacy) {
+        this.ownSampling = own;
+        this.legacyEvaluator = legacy;
+    }
+
+    void evaluationFailed() {
+        failedEvaluations++;
     }
 
     /** Skipped: its run folder is locked by holder. */

@@ -3,30 +3,20 @@ package io.cddpm.pipeline;
 import ai.djl.ndarray.NDManager;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.core.StopRequest;
-import io.cddpm.data.ConditionFile;
 import io.cddpm.render.DatasetPreparer;
 import io.cddpm.runs.Checkpoint;
-import io.cddpm.runs.RunFolder;
-import io.cddpm.sampling.ImageSampler;
 import io.cddpm.train.Trainer;
 import io.cddpm.train.TrainingListener;
-import io.cddpm.viz.ImageGrid;
-import io.cddpm.viz.Images;
-import io.cddpm.viz.ProgressiveStrip;
 import io.cddpm.viz.RunReport;
-import io.cddpm.viz.SampleFiles;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
 /**
  * The work of a trial, one method per route step: data, training (each checkpoint goes to the
- * checkpoint route), pictures, weights, report. They delegate to the data, train, sampling and viz
+ * checkpoint route), weights, report (the pictures and scores are the classification stage's). They delegate to the data, train, sampling and viz
  * packages, report what happened to the {@link TrialLifecycle}, and let failures propagate to the
  * routes' error handling.
  */
@@ -80,31 +70,6 @@ public final class TrialStages {
     public CheckpointEvent onCheckpoint(CheckpointEvent event) {
         lifecycle.checkpointWritten(event.run(), event.epoch(), event.checkpoint());
         return event;
-    }
-
-    /** Samples every test file with the final weights: PNGs, images.npz, grids, and the progressive strip of the first condition. */
-    public TrialRun pictures(TrialRun run) {
-        StopRequest.check();
-        ExperimentConfig c = run.config();
-        RunFolder folder = run.folder();
-        try (ImageSampler sampler = ImageSampler.fromCheckpoint(run.lastCheckpoint(), c.sampling().useEma());
-                NDManager manager = NDManager.newBaseManager()) {
-            boolean first = true;
-            for (ConditionFile file : ClassificationStage.testFiles(c)) {
-                int every = first ? ImageSampler.progressiveInterval(sampler.scheduler(c.sampling()).timesteps().length) : 0;
-                ImageSampler.Samples s = sampler.sample(file.multiHot(), c.sampling(), c.training().batchSize(), every, manager);
-                SampleFiles.write(s.images(), folder.samples(file.name()));
-                Images.writePng(ImageGrid.of(s.images()), folder.grid(file.name()));
-                if (first) {
-                    List<BufferedImage> frames = s.intermediates().stream().map(a -> Images.fromTensor(a).get(0)).toList();
-                    Images.writePng(ProgressiveStrip.of(frames, ProgressiveStrip.labels(s.intermediateSteps())), folder.progressive());
-                }
-                first = false;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return run;
     }
 
     /** The final EMA weights as safetensors (diffusers-style names), for the tracking artifacts. */

@@ -4,6 +4,7 @@ import io.cddpm.runs.EpochRecord;
 import io.cddpm.runs.EvaluationRecord;
 import io.cddpm.runs.RunFolder;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,38 +15,52 @@ import java.util.Map;
  * headline accuracy, epochs, images/s, wall time and the command that reproduces it; and the row it
  * gets in its sweep's table on the parent run.
  *
- * @param accuracy    test file -> accuracy of the last evaluation (empty: none)
+ * @param accuracy    test file -> accuracy of the best-scoring evaluation of the last epoch scored (empty: none)
  * @param epoch       the epoch of that evaluation
+ * @param setting     the sampling setting that scored it best (null: none)
+ * @param scored      every successful evaluation of that epoch (one per sampling setting and evaluator)
+ * @param failures    every evaluation whose last attempt failed
  * @param imagesPerS  mean training throughput over the epochs (NaN: unknown)
  * @param wallSeconds wall time (NaN: unknown)
  * @param error       why the trial did not finish, or null
  */
-record TrialSummary(String label, RunFolder folder, Map<String, Double> accuracy, int epoch, int epochs, double imagesPerS,
-        double wallSeconds, String error) {
+record TrialSummary(String label, RunFolder folder, Map<String, Double> accuracy, int epoch, String setting, List<EvaluationRecord> scored,
+        List<EvaluationRecord> failures, int epochs, double imagesPerS, double wallSeconds, String error) {
 
     /** From the run folder's records; wallSeconds NaN = the sum of the epochs' training times. */
     static TrialSummary of(String label, RunFolder folder, double wallSeconds) {
         List<EvaluationRecord> evaluations = folder.readEvaluations();
-        EvaluationRecord last = evaluations.isEmpty() ? null : evaluations.get(evaluations.size() - 1);
+        List<EvaluationRecord> ok = evaluations.stream().filter(e -> !e.failed() && !e.accuracy().isEmpty()).toList();
+        int lastEpoch = ok.stream().mapToInt(EvaluationRecord::epoch).max().orElse(0);
+        List<EvaluationRecord> scored = ok.stream().filter(e -> e.epoch() == lastEpoch).toList();
+        EvaluationRecord best = scored.stream().max(Comparator.comparingDouble(EvaluationRecord::meanAccuracy)).orElse(null);
+        List<EvaluationRecord> failures = evaluations.stream().filter(EvaluationRecord::failed).toList();
         List<EpochRecord> history = folder.readHistory();
         double ips = history.stream().filter(e -> e.imagesPerS() != null).mapToDouble(EpochRecord::imagesPerS).average().orElse(Double.NaN);
         double trained = history.stream().filter(e -> e.seconds() != null).mapToDouble(EpochRecord::seconds).sum();
         int epochs = history.stream().mapToInt(EpochRecord::epoch).max().orElse(0);
-        return new TrialSummary(label, folder, last == null ? Map.of() : last.accuracy(), last == null ? 0 : last.epoch(), epochs, ips,
-                Double.isNaN(wallSeconds) && trained > 0 ? trained : wallSeconds, null);
+        return new TrialSummary(label, folder, best == null ? Map.of() : best.accuracy(), lastEpoch, best == null ? null : best.setting(),
+                scored, failures, epochs, ips, Double.isNaN(wallSeconds) && trained > 0 ? trained : wallSeconds, null);
     }
 
     static TrialSummary failed(String label, String error) {
-        return new TrialSummary(label, null, Map.of(), 0, 0, Double.NaN, Double.NaN, error);
+        return new TrialSummary(label, null, Map.of(), 0, null, List.of(), List.of(), 0, Double.NaN, Double.NaN, error);
     }
 
     double mean() {
         return accuracy.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
-    /** accuracy_<test file> and mean_accuracy, as registry version tags (what the champion is chosen by). */
+    /**
+     * accuracy_<test file>, mean_accuracy and the sampling setting that scored them, as registry version tags
+     * (the champion is chosen by mean_accuracy: the version's best sampling setting).
+     */
     Map<String, String> scoreTags() {
-        return scoreTags(accuracy);
+        Map<String, String> tags = scoreTags(accuracy);
+        if (setting != null) {
+            tags.put("sampling", setting);
+        }
+        return tags;
     }
 
     static Map<String, String> scoreTags(Map<String, Double> accuracy) {
@@ -81,10 +96,25 @@ record TrialSummary(String label, RunFolder folder, Map<String, Double> accuracy
         if (accuracy.isEmpty()) {
             md.append("No evaluation recorded.\n\n");
         } else {
-            md.append("**Accuracy** (epoch ").append(epoch).append("): ");
+            md.append("**Accuracy** (epoch ").append(epoch).append(", sampling ").append(setting).append("): ");
             List<String> parts = new ArrayList<>();
             accuracy.forEach((name, a) -> parts.add(name + " **" + fmt(a) + "**"));
             md.append(String.join(", ", parts)).append(", mean **").append(fmt(mean())).append("**\n\n");
+            if (scored.size() > 1) {
+                md.append("Epoch ").append(epoch).append(" under each sampling setting:\n\n| setting | evaluator | mean |\n|---|---|---:|\n");
+                for (EvaluationRecord e : scored) {
+                    md.append("| ").append(e.setting()).append(" | ").append(e.evaluator() == null ? "–" : e.evaluator()).append(" | ")
+                            .append(fmt(e.meanAccuracy())).append(" |\n");
+                }
+                md.append('\n');
+            }
+        }
+        if (!failures.isEmpty()) {
+            md.append("**Failed evaluations:**\n\n");
+            for (EvaluationRecord e : failures) {
+                md.append("- epoch ").append(e.epoch()).append(", ").append(e.setting()).append(": ").append(e.error()).append('\n');
+            }
+            md.append('\n');
         }
         md.append("| epochs | images/s | wall time |\n|---:|---:|---:|\n");
         md.append("| ").append(epochs).append(" | ").append(rate(imagesPerS)).append(" | ").append(seconds(wallSeconds)).append(" |\n\n");

@@ -2,6 +2,7 @@ package io.cddpm.runs;
 
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.SamplingConfig;
 import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.BuildInfo;
 import io.cddpm.core.FileLocks;
@@ -29,7 +30,7 @@ import java.util.stream.Stream;
  * RUN/config.yaml              the resolved config the run was trained with
  * RUN/checkpoints/epoch-NNNN.ckpt
  * RUN/history.json             one record per epoch ({@link EpochRecord})
- * RUN/evaluations.json         one record per scored checkpoint ({@link EvaluationRecord})
+ * RUN/evaluations.json         one row per evaluation: checkpoint x sampling setting x evaluator ({@link EvaluationRecord})
  * RUN/reevaluations.json       later re-scorings, appended
  * RUN/samples/TEST/            000.png ..., images.npz, grid.png for each test file
  * RUN/grid_TEST.png            the 8-per-row grid of those samples
@@ -40,9 +41,9 @@ import java.util.stream.Stream;
  * RUN/cddpm.log                the log of every process that worked on the run
  * RUN/.lock                    locked (an OS file lock) by the process training the run; says which process that is
  * RUN/checkpoints/interrupted.ckpt  the step-exact checkpoint of a training stopped between two epochs
- * RUN/pictures/epoch-NNNN/     grid_TEST.png and progressive.png drawn when that epoch's checkpoint was scored
+ * RUN/pictures/epoch-NNNN/     grid_TEST.png, progressive.png and samples/TEST/ of that epoch's evaluation
+ * RUN/pictures/epoch-NNNN/SETTING/  the same for another sampling setting (e.g. ddim25_w2_eta0)
  * RUN/model/                   the registered model: MLmodel is written by the tracker; checkpoint.ckpt is a copy
- * RUN/cddpm.log                the log of every process that worked on the run
  * </pre>
  */
 public record RunFolder(Path dir) {
@@ -256,15 +257,17 @@ public record RunFolder(Path dir) {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 
-    /** The checkpoint with the highest mean accuracy over the test files, among evaluations whose checkpoint still exists. */
+    /**
+     * The checkpoint with the highest mean accuracy over the test files, among scored (not failed)
+     * evaluations whose checkpoint still exists; under any sampling setting.
+     */
     public Optional<Path> bestCheckpoint() {
         EvaluationRecord best = null;
-        double bestMean = -1;
         for (EvaluationRecord r : readEvaluations()) {
-            double mean = r.accuracy().values().stream().mapToDouble(Double::doubleValue).average().orElse(-1);
-            if (r.checkpoint() != null && Files.isRegularFile(resolveInside(r.checkpoint())) && mean > bestMean) {
+            double mean = r.meanAccuracy();
+            if (!r.failed() && !Double.isNaN(mean) && r.checkpoint() != null && Files.isRegularFile(resolveInside(r.checkpoint()))
+                    && (best == null || mean > best.meanAccuracy())) {
                 best = r;
-                bestMean = mean;
             }
         }
         return best == null ? Optional.empty() : Optional.of(resolveInside(best.checkpoint()));
@@ -326,6 +329,34 @@ public record RunFolder(Path dir) {
         return pictures(epoch).resolve(PROGRESSIVE);
     }
 
+    /**
+     * Where the files of one evaluation go (its samples, grids and progressive strip). The trial's own
+     * sampling setting: the run's results at the top of the folder for its final checkpoint (final), and
+     * {@code pictures/epoch-NNNN/} for the others; any other setting: {@code pictures/epoch-NNNN/SETTING/}.
+     */
+    public EvaluationFiles evaluationFiles(int epoch, String setting, boolean own, boolean fin) {
+        if (own && fin) {
+            return new EvaluationFiles(dir, dir.resolve(SAMPLES));
+        }
+        Path base = own ? pictures(epoch) : pictures(epoch).resolve(setting);
+        return new EvaluationFiles(base, base.resolve(SAMPLES));
+    }
+
+    /** The files of one evaluation: {@code grid_TEST.png} and {@code progressive.png} in dir, the images in {@code samples/TEST/}. */
+    public record EvaluationFiles(Path dir, Path samplesRoot) {
+        public Path grid(String testName) {
+            return dir.resolve(GRID_PREFIX + testName + ".png");
+        }
+
+        public Path samples(String testName) {
+            return samplesRoot.resolve(testName);
+        }
+
+        public Path progressive() {
+            return dir.resolve(PROGRESSIVE);
+        }
+    }
+
     /** What a tracker keeps of a finished run: (file, artifact folder) pairs of the files that exist. */
     public List<Artifact> artifacts() {
         List<Artifact> out = new ArrayList<>();
@@ -346,6 +377,21 @@ public record RunFolder(Path dir) {
 
     // ---- records -----------------------------------------------------------------------------
 
+    /**
+     * The sampling setting the run was trained and first scored with (its config.yaml's), if the folder
+     * has a readable config; its images are the run's results, other settings' go to pictures/.
+     */
+    public Optional<SamplingConfig> ownSampling() {
+        if (!Files.isRegularFile(config())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ConfigLoader.load(config()).sampling());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     public void writeConfig(ExperimentConfig config) {
         AtomicFiles.writeString(config(), ConfigLoader.toYaml(config));
     }
@@ -364,13 +410,32 @@ public record RunFolder(Path dir) {
         return Files.isRegularFile(evaluations()) ? RunJson.read(evaluations(), EVALUATIONS_KEY, EvaluationRecord.class) : List.of();
     }
 
-    /** Adds an evaluation to evaluations.json, replacing an earlier one of the same epoch; kept sorted by epoch. */
+    /**
+     * Adds an evaluation to evaluations.json, in place of the row of the same key (checkpoint, sampling
+     * setting, evaluator); kept sorted by epoch, then time.
+     */
     public synchronized void recordEvaluation(EvaluationRecord record) {
         List<EvaluationRecord> all = new ArrayList<>(readEvaluations());
-        all.removeIf(r -> r.epoch() == record.epoch());
+        all.removeIf(r -> r.key().equals(record.key()));
         all.add(record);
-        all.sort(Comparator.comparingInt(EvaluationRecord::epoch));
+        all.sort(Comparator.comparingInt(EvaluationRecord::epoch).thenComparing(r -> r.timestamp() == null ? "" : r.timestamp()));
         RunJson.write(evaluations(), EVALUATIONS_KEY, all);
+    }
+
+    /**
+     * The row of an evaluation key, if one was recorded. A row written before evaluators were recorded
+     * (evaluator null) matches when legacyEvaluator says the key's evaluator is the one the trial was
+     * scored with then.
+     */
+    public Optional<EvaluationRecord> findEvaluation(EvaluationRecord.Key key, boolean legacyEvaluator) {
+        for (EvaluationRecord r : readEvaluations()) {
+            EvaluationRecord.Key k = r.key();
+            if (k.checkpoint() != null && k.checkpoint().equals(key.checkpoint()) && k.setting().equals(key.setting())
+                    && (key.evaluator().equals(k.evaluator()) || legacyEvaluator && k.evaluator() == null)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The re-evaluations in reevaluations.json, in the order they were made. */

@@ -11,7 +11,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trials and sweeps in cddpm's state database ({@link StateDatabase}): keyed by run
@@ -21,8 +24,9 @@ import javax.sql.DataSource;
  * (same checkpoint folder, same MLflow run). The SQL is what H2 and PostgreSQL both speak.
  */
 public final class TrialStore {
-    /** One trial's row. */
-    public record Row(String runDir, String configHash, TrialStatus status, String runKey, String lastCheckpoint, int lastEpoch) {}
+    /** One trial's row; config is the YAML it was (last) started with. */
+    public record Row(String runDir, String configHash, TrialStatus status, String runKey, String lastCheckpoint, int lastEpoch,
+            String config) {}
 
     /** A trial of a sweep as {@code cddpm status} shows it. */
     public record Entry(int index, String label, TrialStatus status, String worker, int lastEpoch, String runKey, String error,
@@ -31,11 +35,26 @@ public final class TrialStore {
     /** A sweep: its parent run key (the sweep id), experiment, status and times. */
     public record Sweep(String key, String experiment, TrialStatus status, Instant started, Instant finished) {}
 
+    /**
+     * What the config hash column means: a version name and how to compute it from a trial's stored YAML
+     * (empty when that YAML cannot be read any more). When a database was written under another
+     * version, every row is re-hashed from its YAML once, on open, in one transaction.
+     */
+    public record Identity(String version, Function<String, Optional<String>> ofConfigYaml) {}
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrialStore.class);
     private static final int MAX_ERROR = 4000;
+    private static final String IDENTITY_KEY = "trial_identity";
 
     private final DataSource db;
 
+    /** The trials of a state database, with the config hash column taken as it is (for reading). */
     public TrialStore(DataSource db) {
+        this(db, null);
+    }
+
+    /** The trials of a state database whose config hashes mean identity (rows of an older meaning are re-hashed now). */
+    public TrialStore(DataSource db, Identity identity) {
         this.db = db;
         SchemaCreation.run("the trial tables", db, s -> {
             s.execute("""
@@ -65,7 +84,71 @@ public final class TrialStore {
                       STATUS VARCHAR(20) NOT NULL,
                       STARTED TIMESTAMP NOT NULL,
                       FINISHED TIMESTAMP)""");
+            // facts about the database itself, e.g. which trial identity its hashes are
+            s.execute("CREATE TABLE IF NOT EXISTS CDDPM_META (NAME VARCHAR(100) PRIMARY KEY, VAL VARCHAR(400) NOT NULL)");
         });
+        if (identity != null) {
+            rekey(identity);
+        }
+    }
+
+    /**
+     * Re-hashes every trial row under identity unless the database says it was written under it: in one
+     * transaction, which first claims the marker row (a second process opening a shared database at the
+     * same moment waits on that row, then finds the work done). A row whose YAML cannot be read keeps its
+     * hash (and is then not reused: its folder counts as another config's results).
+     *
+     * @return how many rows got a new hash
+     */
+    int rekey(Identity identity) {
+        try (Connection c = connect()) {
+            if (identity.version().equals(meta(c, IDENTITY_KEY))) {
+                return 0;
+            }
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                if (execute(c, "UPDATE CDDPM_META SET VAL = ? WHERE NAME = ?", identity.version(), IDENTITY_KEY) == 0) {
+                    execute(c, "INSERT INTO CDDPM_META (NAME, VAL) VALUES (?, ?)", IDENTITY_KEY, identity.version());
+                }
+                int changed = 0;
+                List<String[]> rows = new ArrayList<>();
+                try (PreparedStatement p = c.prepareStatement("SELECT RUN_DIR, CONFIG, CONFIG_HASH FROM TRIAL"); ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        rows.add(new String[] {r.getString(1), r.getString(2), r.getString(3)});
+                    }
+                }
+                for (String[] row : rows) {
+                    Optional<String> hash = identity.ofConfigYaml().apply(row[1]);
+                    if (hash.isEmpty()) {
+                        LOG.warn("state database: the config of trial {} cannot be read any more; it keeps its hash", row[0]);
+                    } else if (!hash.get().equals(row[2])) {
+                        changed += execute(c, "UPDATE TRIAL SET CONFIG_HASH = ? WHERE RUN_DIR = ?", hash.get(), row[0]);
+                    }
+                }
+                c.commit();
+                if (!rows.isEmpty()) {
+                    LOG.info("state database: {} of {} trial(s) re-keyed to the {} identity", changed, rows.size(), identity.version());
+                }
+                return changed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                if (identity.version().equals(meta(c, IDENTITY_KEY))) {
+                    return 0; // another process did it meanwhile
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("state database: cannot re-key the trials: " + e.getMessage(), e);
+        }
+    }
+
+    private static String meta(Connection c, String name) throws SQLException {
+        try (PreparedStatement p = prepare(c, "SELECT VAL FROM CDDPM_META WHERE NAME = ?", name); ResultSet r = p.executeQuery()) {
+            return r.next() ? r.getString(1) : null;
+        }
     }
 
     private Connection connect() throws SQLException {
@@ -74,11 +157,12 @@ public final class TrialStore {
 
     public Optional<Row> find(Path runDir) {
         try (Connection c = connect(); PreparedStatement p = c.prepareStatement(
-                "SELECT RUN_DIR, CONFIG_HASH, STATUS, RUN_KEY, LAST_CHECKPOINT, LAST_EPOCH FROM TRIAL WHERE RUN_DIR = ?")) {
+                "SELECT RUN_DIR, CONFIG_HASH, STATUS, RUN_KEY, LAST_CHECKPOINT, LAST_EPOCH, CONFIG FROM TRIAL WHERE RUN_DIR = ?")) {
             p.setString(1, key(runDir));
             try (ResultSet r = p.executeQuery()) {
                 return r.next()
-                        ? Optional.of(new Row(r.getString(1), r.getString(2), TrialStatus.valueOf(r.getString(3)), r.getString(4), r.getString(5), r.getInt(6)))
+                        ? Optional.of(new Row(r.getString(1), r.getString(2), TrialStatus.valueOf(r.getString(3)), r.getString(4), r.getString(5),
+                                r.getInt(6), r.getString(7)))
                         : Optional.empty();
             }
         } catch (SQLException e) {
@@ -145,19 +229,23 @@ public final class TrialStore {
         }
     }
 
-    /** The MLflow run key of an unfinished sweep of this experiment and config (one a crash or kill left RUNNING). */
+    /**
+     * The MLflow run key of the sweep of this experiment and identity, the newest one: an unfinished one (a
+     * crash or kill left it RUNNING) before any that ended ({@link #reopenSweep} continues one of those).
+     */
     public Optional<String> openSweep(String experiment, String configHash) {
-        try (Connection c = connect(); PreparedStatement p = c.prepareStatement(
-                "SELECT RUN_KEY FROM SWEEP WHERE EXPERIMENT = ? AND CONFIG_HASH = ? AND STATUS = ? ORDER BY STARTED DESC")) {
-            p.setString(1, experiment);
-            p.setString(2, configHash);
-            p.setString(3, TrialStatus.RUNNING.name());
-            try (ResultSet r = p.executeQuery()) {
-                return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
-            }
+        try (Connection c = connect(); PreparedStatement p = prepare(c, "SELECT RUN_KEY, STATUS FROM SWEEP WHERE EXPERIMENT = ? AND CONFIG_HASH = ?"
+                + " ORDER BY CASE WHEN STATUS = ? THEN 0 ELSE 1 END, STARTED DESC", experiment, configHash, TrialStatus.RUNNING.name());
+                ResultSet r = p.executeQuery()) {
+            return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A sweep that ended is RUNNING again: the same sweep run again (its finished trials are reused or scored). */
+    public void reopenSweep(String runKey) {
+        update("UPDATE SWEEP SET STATUS = ?, FINISHED = NULL WHERE RUN_KEY = ?", TrialStatus.RUNNING.name(), runKey);
     }
 
     public void startSweep(String runKey, String experiment, String configHash) {

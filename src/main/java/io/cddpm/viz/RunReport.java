@@ -3,6 +3,7 @@ package io.cddpm.viz;
 import io.cddpm.config.ConfigFlattener;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.SamplingSettings;
 import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.runs.EpochRecord;
@@ -66,8 +67,12 @@ public final class RunReport {
         } else {
             missing.add(RunFolder.HISTORY + " (no training figures)");
         }
-        List<EvaluationRecord> evaluations = run.readEvaluations();
-        if (evaluations.stream().anyMatch(e -> !e.accuracy().isEmpty())) {
+        // the figures and the accuracy plot follow the run's own sampling setting; the table lists every evaluation
+        List<EvaluationRecord> all = run.readEvaluations();
+        String own = config == null ? null : SamplingSettings.slug(config.sampling());
+        List<EvaluationRecord> evaluations = all.stream()
+                .filter(e -> !e.failed() && !e.accuracy().isEmpty() && (own == null || own.equals(e.setting()))).toList();
+        if (!evaluations.isEmpty()) {
             TrainingPlots.writeAccuracy(evaluations, run.accuracyPlot());
         } else {
             missing.add(RunFolder.EVALUATIONS + " (no accuracy yet)");
@@ -98,7 +103,7 @@ public final class RunReport {
         }
 
         RunFigures figures = RunFigures.of(history, evaluations);
-        String html = html(run, config, configProblem, figures, evaluations, grids, missing);
+        String html = html(run, config, configProblem, figures, evaluations, all, grids, missing);
         AtomicFiles.writeString(run.report(), html);
         return new Result(run.report(), List.copyOf(missing), figures);
     }
@@ -127,7 +132,7 @@ public final class RunReport {
     }
 
     private static String html(RunFolder run, ExperimentConfig config, String configProblem, RunFigures f,
-            List<EvaluationRecord> evaluations, List<String> grids, List<String> missing) {
+            List<EvaluationRecord> evaluations, List<EvaluationRecord> all, List<String> grids, List<String> missing) {
         Path abs = run.dir().toAbsolutePath().normalize();
         String title = "cddpm report: " + (abs.getParent() != null ? abs.getParent().getFileName() + "/" : "") + abs.getFileName();
         StringBuilder h = new StringBuilder();
@@ -138,6 +143,7 @@ public final class RunReport {
                 .append("th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}\n")
                 .append("img{max-width:100%;image-rendering:pixelated;border:1px solid #ddd}img.plot{image-rendering:auto;width:800px}\n")
                 .append(".missing{background:#fff4e5;border:1px solid #f0c36d;padding:.5em 1em}code{background:#f3f3f3;padding:0 .2em}\n")
+                .append("td.failed{background:#fdecea;color:#8a1c13}\n")
                 .append("</style>\n</head>\n<body>\n");
         h.append("<h1>").append(esc(title)).append("</h1>\n<p>");
         if (config != null) {
@@ -168,6 +174,7 @@ public final class RunReport {
             row(h, "Last evaluation", "epoch " + last.epoch() + ", " + last.sampling());
         }
         h.append("</table>\n");
+        evaluationTable(h, all);
 
         if (!grids.isEmpty()) {
             h.append("<h2>Samples</h2>\n");
@@ -201,6 +208,31 @@ public final class RunReport {
         }
         h.append("</body>\n</html>\n");
         return h.toString();
+    }
+
+    /** Every evaluation of the run: checkpoint, sampling setting, evaluator, accuracy per file, or why it failed. */
+    private static void evaluationTable(StringBuilder h, List<EvaluationRecord> all) {
+        if (all.isEmpty()) {
+            return;
+        }
+        List<String> files = new ArrayList<>();
+        all.forEach(e -> e.accuracy().keySet().forEach(f -> {
+            if (!files.contains(f)) {
+                files.add(f);
+            }
+        }));
+        h.append("<h2>Evaluations</h2>\n<p>One row per checkpoint, sampling setting and evaluator (evaluations.json).</p>\n");
+        h.append("<table>\n<tr><th>epoch</th><th>sampling</th><th>evaluator</th>");
+        files.forEach(f -> h.append("<th>").append(esc(f)).append("</th>"));
+        h.append("<th>status</th></tr>\n");
+        for (EvaluationRecord e : all) {
+            h.append("<tr><td class=\"num\">").append(e.epoch()).append("</td><td><code>").append(esc(e.setting())).append("</code></td><td>")
+                    .append(esc(e.evaluator() == null ? "(not recorded)" : e.evaluator())).append("</td>");
+            files.forEach(f -> h.append("<td class=\"num\">").append(e.accuracy().containsKey(f)
+                    ? String.format(Locale.ROOT, "%.4f", e.accuracy().get(f)) : "–").append("</td>"));
+            h.append(e.failed() ? "<td class=\"failed\"><b>FAILED</b>: " + esc(e.error()) + "</td>" : "<td>scored</td>").append("</tr>\n");
+        }
+        h.append("</table>\n");
     }
 
     private static void row(StringBuilder h, String name, String value) {

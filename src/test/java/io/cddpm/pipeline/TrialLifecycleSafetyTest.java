@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class TrialLifecycleSafetyTest {
         Process other = LockHolder.start(trial.runDir());
         try {
             TrialRun run = lifecycle(e, false).begin(new TrialRun(trial, 0, 1));
-            assertTrue(run.skipped() && !run.needsWork(), console.toString());
+            assertTrue(run.skipped() && !run.needsTraining(), console.toString());
             assertEquals(TrialStatus.PENDING, run.status(), "neither failed nor finished");
             assertTrue(store.find(trial.runDir()).isEmpty(), "nothing recorded for it in this state database");
             assertTrue(console.toString().contains("another cddpm process is running it (pid " + other.pid()), console.toString());
@@ -114,6 +115,8 @@ class TrialLifecycleSafetyTest {
         Files.createDirectories(folder.checkpoints());
         Files.writeString(folder.checkpoint(2), "the finished trial's weights");
         folder.writeConfig(trial.config());
+        folder.recordEvaluation(io.cddpm.runs.EvaluationRecord.of(2, "checkpoints/epoch-0002.ckpt", trial.config().sampling(), "evaluator#0",
+                Map.of("test", 0.5, "new_test", 0.5), "t"));
         run.finished();
         store.finish(folder.dir());
 

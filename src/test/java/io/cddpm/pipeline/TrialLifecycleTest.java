@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.SamplingConfig;
+import io.cddpm.config.SamplingSettings;
 import io.cddpm.runs.EvaluationRecord;
 import io.cddpm.state.TrialStatus;
 import io.cddpm.state.TrialStore;
@@ -79,7 +81,7 @@ class TrialLifecycleTest {
         int before = tracker.runs.size();
         TrialRun again = lifecycle(e).begin(trial(e));
         assertEquals(TrialRun.Start.REUSED, again.start());
-        assertTrue(!again.needsWork());
+        assertTrue(!again.needsTraining() && !again.needsScoring());
         assertEquals(before, tracker.runs.size(), "the unfinished sweep's parent continues and the trial keeps its one run");
     }
 
@@ -106,18 +108,33 @@ class TrialLifecycleTest {
     }
 
     @Test
-    void anEvaluationGoesToTheRunFolderAndToTheTrackerAtItsEpoch() {
+    void anEvaluationGoesToTheTrackerAtItsEpochUnderItsSetting() {
         ExperimentConfig e = experiment("0.0002");
         TrialLifecycle life = lifecycle(e);
         TrialRun run = life.begin(trial(e));
-        life.evaluated(run, new EvaluationRecord(5, "checkpoints/epoch-0005.ckpt", "ddim", 50, 0.0, 2.0, 0.0, 0L, Map.of("test", 0.5, "new_test", 0.25),
-                "2026-12-02T00:00:00Z"));
-        life.evaluated(run, new EvaluationRecord(5, "checkpoints/epoch-0005.ckpt", "ddim", 50, 0.0, 2.0, 0.0, 0L, Map.of("test", 0.75, "new_test", 0.5),
-                "2026-12-02T00:00:01Z"));
-        List<EvaluationRecord> recorded = run.folder().readEvaluations();
-        assertEquals(1, recorded.size(), "an epoch evaluated again replaces its record");
-        assertEquals(0.75, recorded.get(0).accuracy().get("test"));
-        assertEquals(List.of(5L, 5L), tracker.run(run.tracking()).steps("accuracy_test"));
-        assertTrue(console.toString().contains("epoch 5 accuracy"), console.toString());
+        SamplingConfig own = e.sampling();
+        SamplingConfig other = new SamplingConfig(own.sampler(), own.steps(), own.eta(), own.guidance() + 1, 0.0, 0, true);
+        String ownSetting = SamplingSettings.slug(own);
+        String otherSetting = SamplingSettings.slug(other);
+        life.evaluated(run, 5, new CheckpointEvaluation.Outcome(EvaluationRecord.of(5, "checkpoints/epoch-0005.ckpt", own, "evaluator#0",
+                Map.of("test", 0.5, "new_test", 0.25), "2026-12-02T00:00:00Z"), false, true, Map.of()));
+        life.evaluated(run, 5, new CheckpointEvaluation.Outcome(EvaluationRecord.of(5, "checkpoints/epoch-0005.ckpt", other, "evaluator#0",
+                Map.of("test", 0.75, "new_test", 0.5), "2026-12-02T00:00:01Z"), false, false, Map.of()));
+        RecordingTracker.Run r = tracker.run(run.tracking());
+        assertEquals(List.of(5L), r.steps("accuracy_test"), "the trial's own setting only");
+        assertEquals(List.of(5L), r.steps("accuracy_test/" + ownSetting));
+        assertEquals(List.of(5L), r.steps("accuracy_test/" + otherSetting));
+        assertTrue(console.toString().contains("epoch 5 " + otherSetting + ": accuracy") && console.toString().contains("test 0.7500"),
+                console.toString());
+
+        // a failed evaluation: said on the console, tagged in the run, counted; nothing logged as a metric
+        EvaluationRecord failed = EvaluationRecord.of(10, "checkpoints/epoch-0010.ckpt", own, "evaluator#0", Map.of(), "t")
+                .asFailed("IllegalStateException: not a safetensors file", "t");
+        life.evaluated(run, 10, new CheckpointEvaluation.Outcome(failed, false, true, Map.of()));
+        assertEquals(1, run.failedEvaluations());
+        assertEquals("IllegalStateException: not a safetensors file", r.tags.get("cddpm.failed.epoch_10." + ownSetting));
+        assertEquals(List.of(5L), r.steps("accuracy_test"));
+        assertTrue(console.toString().contains("epoch 10 " + ownSetting + ": evaluation FAILED: IllegalStateException: not a safetensors file"),
+                console.toString());
     }
 }

@@ -23,12 +23,13 @@ class TrialSummaryTest {
         Map<String, Double> acc = new LinkedHashMap<>();
         acc.put("test", 0.5);
         acc.put("new_test", 0.25);
-        folder.recordEvaluation(new EvaluationRecord(1, "checkpoints/epoch-0001.ckpt", "ddim", 10, 0.0, 2.0, 0.0, 0L, Map.of("test", 0.1, "new_test", 0.1), "t"));
-        folder.recordEvaluation(new EvaluationRecord(2, "checkpoints/epoch-0002.ckpt", "ddim", 10, 0.0, 2.0, 0.0, 0L, acc, "t"));
+        folder.recordEvaluation(EvaluationRecord.of(1, "checkpoints/epoch-0001.ckpt", new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.SamplerKind.DDIM, 10, 0.0, 2.0, 0.0, 0, true), "evaluator#0", Map.of("test", 0.1, "new_test", 0.1), "t"));
+        folder.recordEvaluation(EvaluationRecord.of(2, "checkpoints/epoch-0002.ckpt", new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.SamplerKind.DDIM, 10, 0.0, 2.0, 0.0, 0, true), "evaluator#0", acc, "t"));
         TrialSummary s = TrialSummary.of("lr=1e-4", folder, 75);
-        assertEquals(Map.of("accuracy_test", "0.5000", "accuracy_new_test", "0.2500", "mean_accuracy", "0.3750"), s.scoreTags());
+        assertEquals(Map.of("accuracy_test", "0.5000", "accuracy_new_test", "0.2500", "mean_accuracy", "0.3750", "sampling", "ddim10_w2_eta0"),
+                s.scoreTags());
         String md = s.markdown();
-        assertTrue(md.contains("**Accuracy** (epoch 2): test **0.5000**, new_test **0.2500**, mean **0.3750**"), md);
+        assertTrue(md.contains("**Accuracy** (epoch 2, sampling ddim10_w2_eta0): test **0.5000**, new_test **0.2500**, mean **0.3750**"), md);
         assertTrue(md.contains("| 2 | 110.0 | 1m 15s |"), md);
         assertTrue(md.contains("cddpm run " + folder.config().toAbsolutePath()), md);
         String table = TrialSummary.table("exp", List.of(TrialSummary.of("lr=1e-4", folder, Double.NaN), TrialSummary.failed("lr=1", "FAILED: NaN loss")));
@@ -49,7 +50,7 @@ class TrialSummaryTest {
         assertEquals(0.8472, r.accuracy().get("test"));
         assertEquals("ddim, 50 steps, guidance 2.0", r.sampling());
         folder.recordEvaluation(EvaluationRecord.of(17, "checkpoints/epoch-0017.ckpt",
-                new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.SamplerKind.DDIM, 50, 1.0, 3.0, 1.0, 2, true), Map.of("test", 0.9), "t"));
+                new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.SamplerKind.DDIM, 50, 1.0, 3.0, 1.0, 2, true), "evaluator#0", Map.of("test", 0.9), "t"));
         assertEquals("ddim, 50 steps, eta 1.0, guidance 3.0, object guidance 1.0, seed 2", folder.readEvaluations().get(1).sampling());
     }
 }

@@ -1,0 +1,84 @@
+package io.cddpm.config;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sampling settings a trial is scored under: its own {@code sampling} section first, then every
+ * other point of the sampling axes its config keeps in {@code sweep} (a sweep over sampling keys trains
+ * once and scores each point), and the short names that tell them apart in files and in MLflow.
+ */
+public final class SamplingSettings {
+    private SamplingSettings() {}
+
+    /** Whether a dotted sweep key varies sampling only ({@code sampling} or {@code sampling.*}). */
+    public static boolean isSamplingKey(String key) {
+        return key.equals("sampling") || key.startsWith("sampling.");
+    }
+
+    /** Whether the config has sweep axes over sampling keys. */
+    public static boolean swept(ExperimentConfig config) {
+        return config.sweep().keySet().stream().anyMatch(SamplingSettings::isSamplingKey);
+    }
+
+    /**
+     * The trial's sampling settings, its own ({@code config.sampling()}) first, each once; every point is
+     * bound and validated as a config of its own (an error names the key and the sweep point).
+     */
+    public static List<SamplingConfig> of(ExperimentConfig config) {
+        if (!swept(config)) {
+            return List.of(config.sampling());
+        }
+        ObjectNode tree = ConfigMappers.BIND.valueToTree(config);
+        ObjectNode axes = JsonNodeFactory.instance.objectNode();
+        for (Map.Entry<String, List<Object>> axis : config.sweep().entrySet()) {
+            if (isSamplingKey(axis.getKey())) {
+                axes.set(axis.getKey(), ConfigMappers.BIND.valueToTree(axis.getValue()));
+            }
+        }
+        tree.set(ConfigSchema.SWEEP, axes);
+        List<SamplingConfig> out = new ArrayList<>();
+        out.add(config.sampling());
+        for (ExperimentConfig point : Sweeps.points(tree, new Locations("config '" + config.name() + "'"))) {
+            if (!out.contains(point.sampling())) {
+                out.add(point.sampling());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * A short, stable name of a setting for file names and MLflow metric keys, e.g. {@code ddim50_w3_eta1}:
+     * the sampler and its step count (when it takes one), the guidance weight, eta (when the sampler has
+     * one), and per-object guidance, seed and raw (non-EMA) weights only when they are not the default.
+     */
+    public static String slug(SamplingConfig s) {
+        StringBuilder b = new StringBuilder(s.samplerId());
+        if (s.ddim()) {
+            b.append(s.steps());
+        }
+        b.append("_w").append(number(s.guidance()));
+        if (s.ddim()) {
+            b.append("_eta").append(number(s.eta()));
+        }
+        if (s.objectGuidance() != 0) {
+            b.append("_v").append(number(s.objectGuidance()));
+        }
+        if (s.seed() != 0) {
+            b.append("_s").append(s.seed());
+        }
+        if (!s.useEma()) {
+            b.append("_raw");
+        }
+        return b.toString().replace('-', 'm');
+    }
+
+    /** 3.0 -> "3", 2.50 -> "2.5", 0.125 -> "0.125". */
+    private static String number(double v) {
+        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+}
