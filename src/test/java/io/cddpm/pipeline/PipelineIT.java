@@ -68,6 +68,27 @@ class PipelineIT {
             }
             assertEquals(1, finishedChildren, "the reused trial has still exactly one MLflow run");
 
+            // the YAML's sampling changed: the finished trial is scored under it, in its own run, and nothing trains
+            ByteArrayOutputStream rescore = new ByteArrayOutputStream();
+            ExperimentConfig guided = ConfigLoader.load(yaml, List.of("tracking.uri=" + server.trackingUri(), "sampling.guidance=3.0"));
+            List<TrialRun> third = new PipelineRunner(new PrintStream(rescore, true)).run(guided);
+            assertEquals(TrialRun.Start.RESCORE, third.get(1).start(), rescore.toString());
+            assertEquals(TrialStatus.FINISHED, third.get(1).status(), rescore.toString());
+            assertTrue(rescore.toString().contains("under ddim10_w3_eta0: no training"), rescore.toString());
+            assertTrue(rescore.toString().contains("scored in"), rescore.toString());
+            assertTrue(!rescore.toString().contains("trial 2 of 2 (device=cpu): epoch 1/2"), "no training epoch: " + rescore);
+            List<EvaluationRecord> rows = third.get(1).folder().readEvaluations();
+            assertEquals(List.of("ddim10_w2_eta0", "ddim10_w2_eta0", "ddim10_w3_eta0"), rows.stream().map(EvaluationRecord::setting).toList());
+            assertEquals(2, rows.get(2).epoch());
+            assertTrue(Files.isRegularFile(third.get(1).folder().dir().resolve("pictures/epoch-0002/ddim10_w3_eta0/grid_test.png")));
+            MlflowRest rest3 = new MlflowRest(server.trackingUri());
+            assertEquals(1, rest3.history(cpuRunId(rest3), "accuracy_test/ddim10_w3_eta0").size());
+            assertEquals(2, rest3.history(cpuRunId(rest3), "accuracy_test/ddim10_w2_eta0").size());
+            assertEquals(2, rest3.history(cpuRunId(rest3), "accuracy_test").size(), "the trial's own sampling: as before");
+            // and again: both settings are recorded, so the trial is reused
+            List<TrialRun> fourth = new PipelineRunner(new PrintStream(new ByteArrayOutputStream(), true)).run(guided);
+            assertEquals(TrialRun.Start.REUSED, fourth.get(1).start());
+
             // re-evaluation scores the finished trial again and logs to its own MLflow run
             ByteArrayOutputStream reeval = new ByteArrayOutputStream();
             List<Reevaluation.Outcome> outcomes = Reevaluation.run(config, new PrintStream(reeval, true));
@@ -79,6 +100,71 @@ class PipelineIT {
             MlflowRest rest = new MlflowRest(server.trackingUri());
             assertEquals(1, rest.history(cpuRunId(rest), "reeval/accuracy_test").size());
             assertEquals(1, rest.history(cpuRunId(rest), "reeval/best_accuracy_new_test").size());
+        }
+    }
+
+    /**
+     * An evaluator that cannot be loaded: every evaluation fails, and each failure is visible in
+     * evaluations.json, on the console, as a tag of the trial's MLflow run, in `cddpm status` and in the
+     * report; training goes on and the trial finishes with its weights.
+     */
+    @Test
+    void aFailedEvaluationIsVisibleEverywhereAndTrainingGoesOn(@TempDir Path dir) throws Exception {
+        System.setProperty("cddpm.state", dir.resolve("state").toString());
+        Path broken = dir.resolve("broken.safetensors");
+        Files.writeString(broken, "this is not a safetensors file");
+        Path yaml = dir.resolve("failing.yaml");
+        Files.writeString(yaml, """
+                name: failing-eval
+                output_dir: %s
+                resolution: 16
+                dataset: { render: { count: 32, seed: 0 }, test_files: [test] }
+                model: { preset: custom, block_out_channels: [32, 64], layers_per_block: 1, attention_levels: [false, true] }
+                training: { epochs: 2, batch_size: 16, checkpoint_every: 1, evaluate_every: 1 }
+                sampling: { sampler: ddim, steps: 5, guidance: 2.0 }
+                evaluation: { evaluator: %s }
+                """.formatted(dir.resolve("runs"), broken));
+        Path exe = MlflowTestServer.executableOrSkip();
+        try (MlflowServer server = MlflowTestServer.start(exe, dir.resolve("mlflow"), MlflowServer.freePort())) {
+            ExperimentConfig config = ConfigLoader.load(yaml, List.of("tracking.uri=" + server.trackingUri()));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            TrialRun run = new PipelineRunner(new PrintStream(out, true)).run(config).get(0);
+            String console = out.toString();
+            assertEquals(TrialStatus.FINISHED, run.status(), console);
+            assertEquals(2, run.folder().listCheckpoints().size(), "training went on after the failed evaluation of epoch 1");
+            // evaluations.json
+            List<EvaluationRecord> rows = run.folder().readEvaluations();
+            assertEquals(List.of(1, 2), rows.stream().map(EvaluationRecord::epoch).toList());
+            assertTrue(rows.stream().allMatch(EvaluationRecord::failed), rows.toString());
+            assertTrue(rows.get(0).error() != null && !rows.get(0).error().isBlank(), rows.toString());
+            // the console
+            assertTrue(console.contains("epoch 1 ddim5_w2_eta0: evaluation FAILED: ") && console.contains("; training goes on"), console);
+            assertTrue(console.contains("2 evaluation(s) FAILED"), console);
+            // MLflow: a tag per failed evaluation, and the run's description lists them
+            MlflowRest rest = new MlflowRest(server.trackingUri());
+            String experimentId = rest.experimentByName("failing-eval").get("experiment_id").asText();
+            Map<String, String> tags = null;
+            for (JsonNode r : rest.searchRuns(experimentId).path("runs")) {
+                Map<String, String> t = MlflowRest.keyValues(r.at("/data/tags"));
+                if ("default".equals(t.get("mlflow.runName"))) {
+                    tags = t;
+                }
+            }
+            assertTrue(tags != null && tags.containsKey("cddpm.failed.epoch_1.ddim5_w2_eta0"), String.valueOf(tags));
+            assertTrue(tags.get("mlflow.note.content").contains("Failed evaluations"), tags.get("mlflow.note.content"));
+            // cddpm status
+            ByteArrayOutputStream status = new ByteArrayOutputStream();
+            PrintStream stdout = System.out;
+            System.setOut(new PrintStream(status, true));
+            try {
+                new picocli.CommandLine(new io.cddpm.cli.StatusCommand()).execute();
+            } finally {
+                System.setOut(stdout);
+            }
+            assertTrue(status.toString().contains("evaluation FAILED: epoch 1 ddim5_w2_eta0: "), status.toString());
+            // the report
+            String report = Files.readString(run.folder().report());
+            assertTrue(report.contains("<b>FAILED</b>"), "report.html lists the failed evaluations");
         }
     }
 
@@ -146,7 +232,7 @@ class PipelineIT {
             assertEquals(Set.of("test", "new_test"), e.accuracy().keySet());
             e.accuracy().values().forEach(a -> assertTrue(a >= 0 && a <= 1, "accuracy " + a));
         }
-        assertTrue(console.contains("epoch 1 accuracy test"), console);
+        assertTrue(console.contains("epoch 1 ddim10_w2_eta0: accuracy test"), console);
         assertTrue(console.contains("trial 2 of 2"), console);
     }
 }
