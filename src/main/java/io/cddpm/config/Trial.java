@@ -1,6 +1,5 @@
 package io.cddpm.config;
 
-import io.cddpm.runs.RunFolder;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -20,7 +19,10 @@ public record Trial(String label, Map<String, Object> values, ExperimentConfig c
         values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
 
-    /** The trial's run folder (its layout: RunFolder): {@code <output_dir>/<name>/<label>}, relative to the working directory. */
+    /**
+     * The trial's run folder, {@code <output_dir>/<name>/<label>}, relative to the working directory
+     * (the files in it are laid out by RunFolder in the runs package).
+     */
     public Path runDir() {
         return Path.of(config.outputDir(), config.name(), label);
     }

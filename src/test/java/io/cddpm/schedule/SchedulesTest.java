@@ -1,6 +1,7 @@
 package io.cddpm.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,8 @@ import io.cddpm.state.StateDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -72,38 +74,57 @@ class SchedulesTest {
         assertTrue(e.getMessage().contains("sweep_cron"), e.getMessage());
     }
 
+    /** What the launcher saw on one call, recorded on Quartz's worker thread and checked on the test thread. */
+    private record Fire(String kind, Path yaml, List<String> overrides, int running) {}
+
+    private static void assertSweep(Path f, Fire fire, int n) {
+        assertEquals("sweep", fire.kind(), "fire " + n + " started the wrong job: " + fire);
+        assertEquals(f.toAbsolutePath().normalize(), fire.yaml(), "fire " + n + ": the YAML path");
+        assertEquals(List.of("training.epochs=1"), fire.overrides(), "fire " + n + ": the overrides");
+        assertEquals(1, fire.running(), "fire " + n + ": a sweep job ran concurrently with itself");
+    }
+
     @Test
     void jobsFireThroughTheLauncherAndNeverOverlap(@TempDir Path dir) throws Exception {
         Path f = yaml(dir, "busy", "schedule: { sweep_cron: \"* * * * * ?\" }\n");
+        // The launcher runs on Quartz's worker thread, where a thrown AssertionError is only logged: it
+        // records each call, and the test thread asserts on the records, so a wrong value fails at once.
         AtomicInteger running = new AtomicInteger();
-        AtomicInteger maxRunning = new AtomicInteger();
-        CountDownLatch twice = new CountDownLatch(2);
+        BlockingQueue<Fire> fires = new LinkedBlockingQueue<>();
         try (StateDatabase state = state(dir); Schedules s = Schedules.open(state)) {
             s.add(f, List.of("training.epochs=1"), ConfigLoader.load(f, List.of()));
             s.start(new Launcher() {
                 @Override
                 public void sweep(Path yaml, List<String> overrides) throws Exception {
-                    assertEquals(f.toAbsolutePath().normalize(), yaml);
-                    assertEquals(List.of("training.epochs=1"), overrides);
-                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-                    Thread.sleep(2500); // longer than the 1 s between fires
-                    running.decrementAndGet();
-                    twice.countDown();
+                    fires.add(new Fire("sweep", yaml, overrides, running.incrementAndGet()));
+                    try {
+                        Thread.sleep(2500); // longer than the 1 s between fires
+                    } finally {
+                        running.decrementAndGet();
+                    }
                 }
 
                 @Override
                 public void reevaluate(Path yaml, List<String> overrides) {
-                    throw new AssertionError("no re-evaluation is scheduled");
+                    fires.add(new Fire("reevaluate", yaml, overrides, 0));
                 }
 
                 @Override
                 public TrialOutcome trial(QueuedTrial trial, boolean recovering) {
-                    throw new AssertionError("no trial is queued");
+                    fires.add(new Fire("trial " + trial, null, List.of(), 0));
+                    return TrialOutcome.ENDED;
                 }
             });
-            assertTrue(twice.await(30, TimeUnit.SECONDS), "the sweep job did not fire twice");
+            for (int n = 1; n <= 2; n++) {
+                Fire fire = fires.poll(30, TimeUnit.SECONDS);
+                assertNotNull(fire, "the sweep job fired " + (n - 1) + " time(s) in 30 s, not twice");
+                assertSweep(f, fire, n);
+            }
             s.shutdown(true);
         }
-        assertEquals(1, maxRunning.get(), "a sweep job ran concurrently with itself");
+        // a fire that slipped in before the shutdown must be the same sweep, alone
+        for (Fire fire : fires) {
+            assertSweep(f, fire, 3);
+        }
     }
 }
