@@ -3,6 +3,7 @@ package io.cddpm.cli;
 import io.cddpm.config.ConfigHash;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.SamplingSettings;
 import io.cddpm.config.Trial;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cddpm config FILE}: validate an experiment file and show its trials (nothing is run). */
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Validate an experiment YAML and list its trials with their run folders and config hashes; runs nothing.",
+        description = "Validate an experiment YAML and list its trials: run folder, identity (the hash of what determines the weights) and the sampling settings each is scored under; runs nothing.",
         footer = {"Validate an experiment YAML (errors name file, line and key) and list its trials with their run directories and config hashes. Runs nothing."})
 public final class ConfigCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The experiment YAML, e.g. experiments/quickstart.yaml.")
@@ -33,7 +34,9 @@ public final class ConfigCommand implements Callable<Integer> {
         System.out.println(file + ": ok, experiment '" + config.experimentName() + "', " + trials.size()
                 + (trials.size() == 1 ? " trial" : " trials"));
         for (Trial t : trials) {
-            System.out.println("  " + t.runDir() + "  " + ConfigHash.of(t.config()).substring(0, 12));
+            List<String> settings = SamplingSettings.of(t.config()).stream().map(SamplingSettings::slug).toList();
+            System.out.println("  " + t.runDir() + "  " + ConfigHash.of(t.config()).substring(0, 12) + "  scored under "
+                    + String.join(", ", settings));
         }
         if (print) {
             System.out.print(ConfigLoader.toYaml(config));

@@ -387,7 +387,11 @@ public final class TrialLifecycle {
             return;
         }
         TrialRun run = event.run();
-        String message = e == null ? "unknown error" : firstLine(e.toString());
+        Throwable cause = e;
+        while (cause != null && cause.getCause() != null && cause instanceof org.apache.camel.CamelExecutionException) {
+            cause = cause.getCause(); // Camel's wrapper says only which exchange it was
+        }
+        String message = cause == null ? "unknown error" : firstLine(cause.toString());
         run.evaluationFailed();
         LOG.error("{}: after the checkpoint of epoch {}", run.describe(), event.epoch(), e);
         console.println(run.describe() + ": epoch " + event.epoch() + ": handling the checkpoint FAILED: " + message + "; training goes on");
