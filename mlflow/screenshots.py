@@ -9,6 +9,10 @@ Saves into --out (default build/screenshots):
                           image key, widened to one a row): the trials' pictures side by side at
                           their last step, a step slider under each chart
   chart-<key>.png         each image grid chart full screen (grid_test, grid_new_test, progressive)
+  settings.png            the chart view filtered to the accuracy metrics: accuracy_<file> (each
+                          trial's own sampling over its epochs) and one chart per sampling setting
+                          (accuracy_<file>/<setting>), each comparing the trials
+  run-metrics.png         one trial run's overview: its metrics table, every setting's accuracy side by side
   runs-table.png          the runs table, the sweep's parent run expanded, rows expanded so the
                           Dataset column lists each trial's training set and test files
   models.png              the Models page: the registered model and its aliased version (@ champion)
@@ -268,6 +272,16 @@ def main() -> int:
                 shot(f"chart-{key}.png")
                 page.keyboard.press("Escape")
                 dialog.wait_for(state="hidden")
+
+            # 1b. The accuracy charts: a chart per metric key, so one per sampling setting, the trials in each.
+            page.get_by_placeholder("Search metric charts").fill("^accuracy_")
+            settle(page, 2500)
+            shot("settings.png")
+            # 1c. One trial's overview: the metrics table lists every setting's accuracy side by side.
+            page.goto(f"{uri}/#/experiments/{experiment_id}/runs/{trials[0]['info']['run_id']}")
+            page.get_by_text("accuracy_", exact=False).first.wait_for()
+            settle(page, 1500)
+            shot("run-metrics.png")
 
             # 2. The runs table with the Dataset column, the trials (child runs) shown under their sweep.
             page.goto(f"{uri}/#/experiments/{experiment_id}?compareRunsMode=TABLE")

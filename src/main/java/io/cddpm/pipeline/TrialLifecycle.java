@@ -598,7 +598,8 @@ public final class TrialLifecycle {
     /**
      * One evaluation's outcome (already in evaluations.json): its accuracies go to the tracker at step =
      * epoch as {@code accuracy_<file>/<setting>}, and for the trial's own setting also as
-     * {@code accuracy_<file>}; its pictures as images; a console line. A failed evaluation is said on the
+     * {@code accuracy_<file>}; the own setting's pictures as images (a series over the epochs), another
+     * setting's as artifacts in {@code pictures/epoch-NNNN/SETTING/}; a console line. A failed evaluation is said on the
      * console and as a tag of the trial's run ({@code cddpm.failed.epoch_E.SETTING}), and the trial goes on.
      */
     void evaluated(TrialRun run, int epoch, CheckpointEvaluation.Outcome o) {
@@ -614,7 +615,7 @@ public final class TrialLifecycle {
         }
         StringBuilder line = new StringBuilder(where + (o.reused() ? ": already scored:" : ": accuracy"));
         o.record().accuracy().forEach((name, a) -> line.append(String.format(Locale.ROOT, " %s %.4f", name, a)));
-        console.println(line + (o.own() ? " (the trial's own sampling)" : ""));
+        console.println(line);
         if (o.reused() || run.tracking() == null) {
             return;
         }
@@ -627,7 +628,14 @@ public final class TrialLifecycle {
         });
         tracker.logProgress(run.tracking(), metrics, epoch);
         tracker.setTags(run.tracking(), Map.of(SETTING_TAG + o.setting(), o.record().sampling() + "; evaluator " + o.record().evaluator()));
-        picturesDrawn(run, epoch, o.pictures());
+        if (o.own()) {
+            picturesDrawn(run, epoch, o.pictures());
+        } else {
+            // another setting's pictures are files of the run, not image series: such a series would have one step,
+            // and MLflow 2.22's chart view loops (React error 185) on an image chart with a single step
+            String folder = run.folder().relative(run.folder().evaluationFiles(epoch, o.setting(), false, true).dir());
+            o.pictures().values().forEach(png -> tracker.logArtifact(run.tracking(), png, folder));
+        }
     }
 
     private static String truncate(String text) {
