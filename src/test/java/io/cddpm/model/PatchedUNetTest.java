@@ -8,11 +8,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.cddpm.config.ConfigLoader;
+import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.ModelConfig;
 import io.cddpm.config.ModelPreset;
 import io.cddpm.config.Precision;
 import io.cddpm.core.Engines;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,6 +50,36 @@ class PatchedUNetTest {
                     assertTrue(Float.isFinite(v), "p " + p + ": output " + v);
                 }
             }
+        }
+    }
+
+    /**
+     * The 64x64 recipe (patch_size 2) has the 32x32 recipe's parameters, name for name and shape for
+     * shape, except conv_in (3 x 4 input channels) and conv_out (3 x 4 outputs): 162 C0 + 9 more.
+     */
+    @Test
+    void patchSize2At64HasTheParametersOfTheNetworkAt32ExceptTheFirstAndLastConv() {
+        Engines.pytorch();
+        ExperimentConfig at32 = ConfigLoader.load(Path.of("experiments/iclevr32.yaml"));
+        ExperimentConfig at64 = ConfigLoader.load(Path.of("experiments/iclevr64.yaml"));
+        assertEquals(1, at32.model().patchSize());
+        assertEquals(64, at64.resolution());
+        assertEquals(2, at64.model().patchSize());
+        try (NDManager m = NDManager.newBaseManager()) {
+            ConditionalUNet plain = UNets.create(UNetSpec.of(at32.model(), at32.resolution()), m, 0);
+            ConditionalUNet patched = UNets.create(UNetSpec.of(at64.model(), at64.resolution()), m, 0);
+            Map<String, NDArray> a = NamedParameters.arrays(plain);
+            Map<String, NDArray> b = NamedParameters.arrays(patched);
+            assertEquals(a.keySet(), b.keySet(), "the parameter names differ");
+            Set<String> reshaped = new TreeSet<>();
+            for (String name : a.keySet()) {
+                if (!a.get(name).getShape().equals(b.get(name).getShape())) {
+                    reshaped.add(name);
+                }
+            }
+            assertEquals(Set.of("conv_in.weight", "conv_out.weight", "conv_out.bias"), reshaped);
+            long c0 = at32.model().resolved().blockOutChannels().get(0);
+            assertEquals(UNets.parameterCount(plain) + 162 * c0 + 9, UNets.parameterCount(patched));
         }
     }
 
