@@ -1,6 +1,8 @@
 package io.cddpm.config;
 
+import io.cddpm.core.InvalidInputException;
 import io.cddpm.diffusion.BetaSchedule;
+import io.cddpm.diffusion.NoiseSchedule;
 import io.cddpm.diffusion.SamplerKind;
 import java.util.HashSet;
 import java.util.List;
@@ -20,15 +22,8 @@ final class ConfigValidator {
         text(c.outputDir(), List.of("output_dir"), loc);
         dataset(c.dataset(), loc);
         ModelConfig m = model(c.model(), loc);
-        int levels = m.blockOutChannels().size();
-        int factor = 1 << (levels - 1);
-        if (c.resolution() <= 0 || c.resolution() % factor != 0) {
-            List<String> at = loc.pick(List.of("resolution"), List.of("model", "block_out_channels"), List.of("model", "preset"));
-            throw loc.error(at, "resolution " + c.resolution() + " must be a positive multiple of 2^(levels-1) = "
-                    + factor + " for the " + levels + "-level model (" + m.preset().id() + ", block_out_channels "
-                    + m.blockOutChannels() + ")");
-        }
-        diffusion(c.diffusion(), loc);
+        resolution(c.resolution(), m, loc);
+        diffusion(c.diffusion(), c.resolution(), loc);
         training(c.training(), loc);
         sampling(c.sampling(), c.diffusion(), loc);
         text(c.evaluation().evaluator(), List.of("evaluation", "evaluator"), loc);
@@ -46,6 +41,46 @@ final class ConfigValidator {
         }
         cron(c.schedule().sweepCron(), List.of("schedule", "sweep_cron"), loc);
         cron(c.schedule().reevalCron(), List.of("schedule", "reeval_cron"), loc);
+    }
+
+    /**
+     * The largest image side accepted, 8x the task's 64: a bound against typos (a UNet at 512x512 is
+     * already a large-GPU job). It is not the data layer's limit: that keeps a dataset's pixels in one
+     * Java array of at most 2^31 bytes, which the full train.json (18,009 images) fills at 199x199.
+     */
+    static final int MAX_RESOLUTION = 512;
+
+    /**
+     * The image side against the model: at most {@link #MAX_RESOLUTION}, a whole number of p x p
+     * patches (p = model.patch_size, a power of two), and a patch grid the model's levels can halve
+     * levels-1 times, i.e. a multiple of p x 2^(levels-1).
+     */
+    private static void resolution(int resolution, ModelConfig m, Locations loc) {
+        List<String> res = List.of("resolution");
+        List<String> patch = List.of("model", "patch_size");
+        int p = m.patchSize();
+        if (p < 1 || Integer.bitCount(p) != 1) {
+            throw loc.error(patch, "must be a power of two (1 = no patches, 2, 4, ...), got " + p);
+        }
+        if (resolution <= 0 || resolution > MAX_RESOLUTION) {
+            throw loc.error(res, "resolution " + resolution + " must be between 1 and " + MAX_RESOLUTION + " pixels");
+        }
+        if (p > resolution) {
+            throw loc.error(loc.pick(patch, res), "patch_size " + p + " is larger than the image (resolution " + resolution + ")");
+        }
+        int levels = m.blockOutChannels().size();
+        int factor = p << (levels - 1);
+        if (resolution % factor != 0) {
+            String model = " for the " + levels + "-level model (" + m.preset().id() + ", block_out_channels " + m.blockOutChannels() + ")";
+            if (p == 1) {
+                List<String> at = loc.pick(res, List.of("model", "block_out_channels"), List.of("model", "preset"));
+                throw loc.error(at, "resolution " + resolution + " must be a positive multiple of 2^(levels-1) = " + factor + model);
+            }
+            List<String> at = loc.pick(res, patch, List.of("model", "block_out_channels"), List.of("model", "preset"));
+            throw loc.error(at, "resolution " + resolution + " must be a multiple of patch_size x 2^(levels-1) = " + p + " x "
+                    + (factor / p) + " = " + factor + model + ": its " + p + "x" + p + " patches make a grid the model halves "
+                    + (levels - 1) + " times");
+        }
     }
 
     private static void dataset(DatasetConfig d, Locations loc) {
@@ -129,7 +164,7 @@ final class ConfigValidator {
         return m;
     }
 
-    private static void diffusion(DiffusionConfig d, Locations loc) {
+    private static void diffusion(DiffusionConfig d, int resolution, Locations loc) {
         positive(d.trainTimesteps(), List.of("diffusion", "train_timesteps"), loc);
         if (d.betaSchedule() != BetaSchedule.SQUAREDCOS_CAP_V2) {
             if (!(d.betaStart() > 0 && d.betaStart() < 1)) {
@@ -142,6 +177,19 @@ final class ConfigValidator {
         }
         if (!(d.clipSampleRange() > 0)) {
             throw loc.error(List.of("diffusion", "clip_sample_range"), "must be > 0 (got " + d.clipSampleRange() + ")");
+        }
+        Integer base = d.snrShiftResolution();
+        if (base != null) {
+            List<String> shift = List.of("diffusion", "snr_shift_resolution");
+            if (base <= 0 || base > MAX_RESOLUTION) {
+                throw loc.error(shift, "must be between 1 and " + MAX_RESOLUTION + " pixels, or null for no shift (got " + base + ")");
+            }
+            try {
+                NoiseSchedule.of(d.scheduler(resolution));
+            } catch (InvalidInputException e) {
+                throw loc.error(loc.pick(shift, List.of("resolution")), "snr_shift_resolution " + base + " at resolution " + resolution
+                        + ": " + e.getMessage());
+            }
         }
     }
 

@@ -19,6 +19,11 @@ import java.util.List;
  *                         label tokens after each ResNet layer (null = the attention levels); the mid
  *                         block always does. A level may cross-attend without self-attention; at
  *                         the larger resolutions that is costly (README: -20-25% img/s at 16x16).
+ * @param patchSize        side p of the square patches the network works on (a power of two; 1 = the
+ *                         pixels themselves): the image enters as (3 p^2, H/p, W/p) space-to-depth
+ *                         patches and leaves the same way, so at 64x64 with p = 2 the network runs
+ *                         on a 32x32 grid and costs about what it costs at 32x32; only conv_in and
+ *                         conv_out grow (3 p^2 channels), every other parameter is the same.
  */
 public record ModelConfig(
         ModelPreset preset,
@@ -29,7 +34,8 @@ public record ModelConfig(
         int normGroups,
         int numClasses,
         Conditioning conditioning,
-        List<Boolean> crossAttentionLevels) {
+        List<Boolean> crossAttentionLevels,
+        int patchSize) {
 
     public ModelConfig {
         conditioning = conditioning == null ? Conditioning.ADD : conditioning;
@@ -39,7 +45,7 @@ public record ModelConfig(
     }
 
     public static ModelConfig defaults() {
-        return new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, Conditioning.ADD, null);
+        return new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, Conditioning.ADD, null, 1);
     }
 
     /**
@@ -58,7 +64,8 @@ public record ModelConfig(
                 normGroups,
                 numClasses,
                 conditioning,
-                crossAttentionLevels);
+                crossAttentionLevels,
+                patchSize);
     }
 
     /** Number of resolution levels of the resolved architecture (the image is halved levels-1 times). */

@@ -6,6 +6,10 @@ import io.cddpm.core.InvalidInputException;
  * Everything a scheduler does follows from this config, with diffusers' DDPMScheduler/DDIMScheduler
  * defaults: T = 1000, linear betas 1e-4..0.02, epsilon prediction, clip_sample true (range 1.0),
  * "leading" timestep spacing with steps_offset 0, DDIM set_alpha_to_one true, fixed_small variance.
+ *
+ * <p>{@code logSnrShift} s moves every timestep's log-SNR by s ({@link NoiseSchedule}); 0, the
+ * default, is diffusers' schedule exactly. "Simple diffusion" (Hoogeboom et al. 2023) uses s = 2
+ * log(r_base / r) to give an image of side r the noise levels a side r_base image has.
  */
 public record SchedulerConfig(
         int numTrainTimesteps,
@@ -16,7 +20,8 @@ public record SchedulerConfig(
         boolean clipSample,
         double clipSampleRange,
         int stepsOffset,
-        boolean setAlphaToOne) {
+        boolean setAlphaToOne,
+        double logSnrShift) {
 
     public SchedulerConfig {
         if (numTrainTimesteps <= 0) {
@@ -32,6 +37,15 @@ public record SchedulerConfig(
         if (stepsOffset < 0) {
             throw new InvalidInputException("steps_offset " + stepsOffset + ": must be >= 0");
         }
+        if (!Double.isFinite(logSnrShift)) {
+            throw new InvalidInputException("log-SNR shift " + logSnrShift + ": must be a finite number");
+        }
+    }
+
+    /** diffusers' schedule as it is, without a log-SNR shift. */
+    public SchedulerConfig(int numTrainTimesteps, double betaStart, double betaEnd, BetaSchedule betaSchedule,
+            PredictionType predictionType, boolean clipSample, double clipSampleRange, int stepsOffset, boolean setAlphaToOne) {
+        this(numTrainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, clipSample, clipSampleRange, stepsOffset, setAlphaToOne, 0.0);
     }
 
     public static SchedulerConfig defaults() {
@@ -39,10 +53,18 @@ public record SchedulerConfig(
     }
 
     public SchedulerConfig withPredictionType(PredictionType type) {
-        return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, type, clipSample, clipSampleRange, stepsOffset, setAlphaToOne);
+        return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, type, clipSample, clipSampleRange, stepsOffset,
+                setAlphaToOne, logSnrShift);
     }
 
     public SchedulerConfig withBetaSchedule(BetaSchedule schedule) {
-        return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, schedule, predictionType, clipSample, clipSampleRange, stepsOffset, setAlphaToOne);
+        return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, schedule, predictionType, clipSample, clipSampleRange, stepsOffset,
+                setAlphaToOne, logSnrShift);
+    }
+
+    /** This config with every timestep's log-SNR moved by {@code shift} (0: none). */
+    public SchedulerConfig withLogSnrShift(double shift) {
+        return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, clipSample, clipSampleRange, stepsOffset,
+                setAlphaToOne, shift);
     }
 }

@@ -26,6 +26,12 @@ import java.util.List;
  * has it) by a cross-attention {@link AttentionBlock} over one learned token per label (label_tokens,
  * (numClasses, 4 C0)), each scaled by its entry of the multi-hot, so absent labels are zero tokens.
  *
+ * <p>With a {@link UNetSpec#patchSize()} p above 1 the image enters as its p x p patches (space to
+ * depth, {@link Patches}): conv_in reads 3 p^2 channels at H/p x W/p, conv_out writes 3 p^2 and the
+ * result is put back to H x W, so everything between runs at 1/p of the side. Parameter names are
+ * the same for every p (conv_in's and conv_out's shapes change); p = 1 is the network without any
+ * reshaping.
+ *
  * <p>Inputs: (sample (B, 3, H, W), timesteps (B) float, labels (B, numClasses)); output: (B, 3, H, W).
  */
 public final class ConditionalUNet extends AbstractBlock {
@@ -127,7 +133,7 @@ public final class ConditionalUNet extends AbstractBlock {
             up.add(new Level(resnets, attentions, crossAttentions, upsampler));
         }
         convNormOut = addChildBlock("conv_norm_out", new GroupNorm(groups, c0, eps));
-        convOut = addChildBlock("conv_out", Layers.conv(spec.channels(), 3, 1, 1));
+        convOut = addChildBlock("conv_out", Layers.conv(spec.patchedChannels(), 3, 1, 1));
     }
 
     /**
@@ -192,7 +198,7 @@ public final class ConditionalUNet extends AbstractBlock {
 
         // Activations are closed once consumed (skips when their up level has used them), so the
         // step's memory is what autograd keeps, as in PyTorch; see ResnetBlock.
-        NDArray h = ResnetBlock.one(convIn, ps, sample, training);
+        NDArray h = spec.patchSize() == 1 ? ResnetBlock.one(convIn, ps, sample, training) : patchedConvIn(ps, sample, training);
         List<NDArray> skips = new ArrayList<>();
         skips.add(h);
         for (Level level : down) {
@@ -232,7 +238,15 @@ public final class ConditionalUNet extends AbstractBlock {
         if (tokens != null) {
             tokens.close();
         }
-        return new NDList(replace(h, ResnetBlock.one(convOut, ps, h, training)));
+        h = replace(h, ResnetBlock.one(convOut, ps, h, training));
+        return new NDList(spec.patchSize() == 1 ? h : replace(h, Patches.unpatchify(h, spec.patchSize())));
+    }
+
+    /** conv_in on the sample's patches (the patches closed once read). */
+    private NDArray patchedConvIn(ParameterStore ps, NDArray sample, boolean training) {
+        try (NDArray patches = Patches.patchify(sample, spec.patchSize())) {
+            return ResnetBlock.one(convIn, ps, patches, training);
+        }
     }
 
     /** The level's j-th self-attention and cross-attention on h, where the level has them. */
@@ -271,11 +285,12 @@ public final class ConditionalUNet extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         long b = inputShapes[0].get(0);
-        int size = (int) inputShapes[0].get(2);
+        int p = spec.patchSize();
+        int size = (int) inputShapes[0].get(2) / p;
         List<Integer> ch = spec.blockOutChannels();
         int c0 = ch.get(0);
         int temb = spec.timeEmbedDim();
-        convIn.initialize(manager, dataType, inputShapes[0]);
+        convIn.initialize(manager, dataType, new Shape(b, inputShapes[0].get(1) * p * p, size, size));
         timeLinear1.initialize(manager, dataType, new Shape(b, c0));
         timeLinear2.initialize(manager, dataType, new Shape(b, temb));
         classEmbedding.initialize(manager, dataType, new Shape(b, spec.numClasses()));

@@ -8,7 +8,9 @@ import java.util.List;
  * The resolved shape of a conditional UNet: what diffusers' UNet2DModel config would say
  * (block_out_channels, layers_per_block, which levels use attention blocks, head dim, groups),
  * plus the condition width, image size and which levels cross-attend to label tokens (all false
- * unless {@code crossAttention}; the mid block cross-attends whenever {@code crossAttention}).
+ * unless {@code crossAttention}; the mid block cross-attends whenever {@code crossAttention}), and
+ * the patch size p: the network proper works on the image's p x p patches ({@link Patches}), a
+ * (sampleSize / p)-sized grid of channels p^2 positions (p = 1: the image itself).
  */
 public record UNetSpec(
         List<Integer> blockOutChannels,
@@ -20,7 +22,8 @@ public record UNetSpec(
         int sampleSize,
         int channels,
         boolean crossAttention,
-        List<Boolean> crossAttentionLevels) {
+        List<Boolean> crossAttentionLevels,
+        int patchSize) {
 
     public static final float NORM_EPS = 1e-5f;
 
@@ -28,6 +31,9 @@ public record UNetSpec(
         blockOutChannels = List.copyOf(blockOutChannels);
         attentionLevels = List.copyOf(attentionLevels);
         crossAttentionLevels = List.copyOf(crossAttentionLevels);
+        if (blockOutChannels.isEmpty()) {
+            throw new IllegalArgumentException("block_out_channels is empty");
+        }
         if (crossAttentionLevels.size() != blockOutChannels.size()) {
             throw new IllegalArgumentException("cross_attention_levels has " + crossAttentionLevels.size()
                     + " entries but block_out_channels has " + blockOutChannels.size());
@@ -39,6 +45,13 @@ public record UNetSpec(
             throw new IllegalArgumentException("attention_levels has " + attentionLevels.size()
                     + " entries but block_out_channels has " + blockOutChannels.size());
         }
+        if (patchSize < 1 || Integer.bitCount(patchSize) != 1) {
+            throw new IllegalArgumentException("patch_size " + patchSize + " is not a power of two");
+        }
+        int factor = patchSize << (blockOutChannels.size() - 1);
+        if (sampleSize % factor != 0) {
+            throw new IllegalArgumentException("resolution " + sampleSize + " is not a multiple of patch_size x 2^(levels-1) = " + factor);
+        }
     }
 
     /** The spec for an experiment's model section at the given image resolution (3-channel images). */
@@ -46,11 +59,21 @@ public record UNetSpec(
         ModelConfig r = model.resolved();
         return new UNetSpec(r.blockOutChannels(), r.layersPerBlock(), r.attentionLevels(),
                 r.attentionHeadDim(), r.normGroups(), r.numClasses(), resolution, 3,
-                r.conditioning() == Conditioning.CROSS_ATTENTION, r.crossAttentionAt());
+                r.conditioning() == Conditioning.CROSS_ATTENTION, r.crossAttentionAt(), r.patchSize());
     }
 
     public int levels() {
         return blockOutChannels.size();
+    }
+
+    /** Side of the grid the network proper works on: the image side over the patch size. */
+    public int patchedSize() {
+        return sampleSize / patchSize;
+    }
+
+    /** Channels of that grid: the image's channels times p^2. */
+    public int patchedChannels() {
+        return channels * patchSize * patchSize;
     }
 
     /** Width of the time (and label) embedding: 4 x the first level's channels. */

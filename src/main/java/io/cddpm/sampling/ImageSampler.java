@@ -102,7 +102,7 @@ public final class ImageSampler implements AutoCloseable {
 
     /** The scheduler a sampling config selects for this model's diffusion settings. */
     public Scheduler scheduler(SamplingConfig sampling) {
-        SchedulerConfig sc = config.diffusion().scheduler();
+        SchedulerConfig sc = config.diffusion().scheduler(config.resolution());
         return sampling.sampler() == SamplerKind.DDPM ? new DdpmScheduler(sc) : new DdimScheduler(sc, sampling.steps(), sampling.eta());
     }
 

@@ -45,7 +45,7 @@ public final class TrainStep {
         this.adam = adam;
         this.ema = ema;
         this.ps = ps;
-        SchedulerConfig sc = config.diffusion().scheduler();
+        SchedulerConfig sc = config.diffusion().scheduler(config.resolution());
         this.schedule = NoiseSchedule.of(sc);
         this.forward = new ForwardProcess(schedule);
         this.timesteps = sc.numTrainTimesteps();

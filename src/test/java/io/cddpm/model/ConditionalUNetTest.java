@@ -25,7 +25,7 @@ class ConditionalUNetTest {
     @CsvSource({"TINY32, 32, 3943747", "BASE32, 32, 16062851", "LAB64, 64, 113686019"})
     void parameterCountsEqualDiffusers(ModelPreset preset, int size, long expected) {
         Engines.pytorch();
-        ModelConfig config = new ModelConfig(preset, null, null, null, 8, 32, 24, null, null);
+        ModelConfig config = new ModelConfig(preset, null, null, null, 8, 32, 24, null, null, 1);
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet unet = UNets.create(UNetSpec.of(config, size), manager, 0);
             assertEquals(expected, UNets.parameterCount(unet));
@@ -36,7 +36,7 @@ class ConditionalUNetTest {
     @Test
     void theConditionAndTheTimestepChangeTheOutput() {
         Engines.pytorch();
-        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, null, null);
+        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, null, null, 1);
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16), manager, 0);
             ParameterStore ps = new ParameterStore(manager, false);
@@ -64,7 +64,7 @@ class ConditionalUNetTest {
     @Test
     void crossAttentionCarriesTheLabelsThroughTheirTokens() {
         Engines.pytorch();
-        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, Conditioning.CROSS_ATTENTION, null);
+        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, Conditioning.CROSS_ATTENTION, null, 1);
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16), manager, 0);
             Map<String, NDArray> params = NamedParameters.arrays(unet);
@@ -106,9 +106,9 @@ class ConditionalUNetTest {
     void crossAttentionLevelsPlaceCrossAttentionWithoutSelfAttention() {
         Engines.pytorch();
         ModelConfig plain = new ModelConfig(ModelPreset.CUSTOM, List.of(16, 32), 1, List.of(false, true), 8, 8, 24,
-                Conditioning.CROSS_ATTENTION, null);
+                Conditioning.CROSS_ATTENTION, null, 1);
         ModelConfig both = new ModelConfig(ModelPreset.CUSTOM, List.of(16, 32), 1, List.of(false, true), 8, 8, 24,
-                Conditioning.CROSS_ATTENTION, List.of(true, true));
+                Conditioning.CROSS_ATTENTION, List.of(true, true), 1);
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> before = NamedParameters.arrays(UNets.create(UNetSpec.of(plain, 16), manager, 0));
             ConditionalUNet unet = UNets.create(UNetSpec.of(both, 16), manager, 0);
@@ -138,7 +138,7 @@ class ConditionalUNetTest {
     @Test
     void everyParameterHasAUniqueNameAndSurvivesASafetensorsRoundTrip() {
         Engines.pytorch();
-        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, null, null);
+        ModelConfig config = new ModelConfig(ModelPreset.TINY32, null, null, null, 8, 32, 24, null, null, 1);
         try (NDManager manager = NDManager.newBaseManager()) {
             ConditionalUNet a = UNets.create(UNetSpec.of(config, 16), manager, 1);
             ConditionalUNet b = UNets.create(UNetSpec.of(config, 16), manager, 2);

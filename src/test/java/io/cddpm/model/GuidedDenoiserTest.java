@@ -19,7 +19,7 @@ class GuidedDenoiserTest {
 
     /** A small UNet (two levels, attention at the second) at 16x16, so each forward pass is cheap. */
     private static ConditionalUNet unet(Conditioning conditioning, NDManager m) {
-        ModelConfig config = new ModelConfig(ModelPreset.CUSTOM, List.of(16, 32), 1, List.of(false, true), 8, 8, 24, conditioning, null);
+        ModelConfig config = new ModelConfig(ModelPreset.CUSTOM, List.of(16, 32), 1, List.of(false, true), 8, 8, 24, conditioning, null, 1);
         return UNets.create(UNetSpec.of(config, 16), m, 0);
     }
 

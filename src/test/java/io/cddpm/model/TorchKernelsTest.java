@@ -116,7 +116,7 @@ class TorchKernelsTest {
         try (NDManager m = NDManager.newBaseManager();
                 InputStream in = TorchKernelsTest.class.getResourceAsStream("/reference/unet_small_diffusers.safetensors")) {
             Map<String, NDArray> ref = Safetensors.read(in, m, "unet_small_diffusers.safetensors").tensors();
-            ModelConfig config = new ModelConfig(ModelPreset.CUSTOM, List.of(32, 64), 1, List.of(false, true), 8, 32, 24, null, null);
+            ModelConfig config = new ModelConfig(ModelPreset.CUSTOM, List.of(32, 64), 1, List.of(false, true), 8, 32, 24, null, null, 1);
             ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16), m, 0);
             Map<String, NDArray> params = NamedParameters.arrays(unet);
             Set<String> unused = new HashSet<>(ref.keySet());
