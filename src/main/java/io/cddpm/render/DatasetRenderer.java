@@ -158,24 +158,13 @@ public final class DatasetRenderer {
      * label of that index (gray) under the wrong name; such a label is now refused by name.
      */
     static int[] drawable(Labels labels) {
-        List<String> colors = List.of("gray", "red", "blue", "green", "brown", "purple", "cyan", "yellow");
         int[] out = new int[labels.size()];
         for (int i = 0; i < out.length; i++) {
             String name = labels.name(i);
-            String[] parts = name.trim().split("\\s+");
-            int color = parts.length == 2 ? colors.indexOf(parts[0]) : -1;
-            int shape = -1;
-            for (ShapeKind k : ShapeKind.values()) {
-                if (parts.length == 2 && k.name().equalsIgnoreCase(parts[1])) {
-                    shape = k.ordinal();
-                }
-            }
-            if (color < 0 || shape < 0) {
-                throw new InvalidInputException(labels.source() + ": label '" + name + "' (index " + i
-                        + ") cannot be rendered: labels are '<color> <shape>' with colors " + String.join(", ", colors)
-                        + " and shapes cube, sphere, cylinder");
-            }
-            out[i] = 8 * shape + color;
+            int index = i;
+            out[i] = ObjectLabel.parse(name).orElseThrow(() -> new InvalidInputException(labels.source() + ": label '" + name
+                    + "' (index " + index + ") cannot be rendered: labels are '<color> <shape>' with colors "
+                    + String.join(", ", ObjectLabel.COLORS) + " and shapes cube, sphere, cylinder")).index();
         }
         return out;
     }
