@@ -5,7 +5,9 @@ import io.cddpm.config.SamplingConfig;
 import io.cddpm.data.ConditionFile;
 import io.cddpm.data.Labels;
 import io.cddpm.runs.Checkpoint;
+import io.cddpm.runs.SampleLayout;
 import io.cddpm.sampling.ImageSampler;
+import io.cddpm.viz.ImageGrid;
 import io.cddpm.viz.Images;
 import io.cddpm.viz.ProgressiveStrip;
 import io.cddpm.viz.SampleFiles;
@@ -21,7 +23,9 @@ import picocli.CommandLine.Option;
 /** {@code cddpm sample}: generate one image per condition from a checkpoint. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = "Draw one image per condition from a checkpoint: PNGs, images.npz and an 8-per-row grid.",
-        footer = {"Generate one image per condition of a test.json-style file from a checkpoint (EMA weights):", "DIR/000.png ..., DIR/images.npz (key 'images', float32 NCHW in [-1, 1]) and DIR/grid.png (8 per row)."})
+        footer = {"Generate one image per condition of a test.json-style file from a checkpoint (EMA weights):", "DIR/000.png ..., DIR/images.npz (key 'images', float32 NCHW in [-1, 1]) and DIR/grid.png (8 per row, each sample",
+            "enlarged to at least 96 pixels with its labels under it; for singles, rows of shapes and columns of colors). It names",
+            "every file it wrote."})
 public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "Checkpoint file, or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
     Path checkpoint;
@@ -54,12 +58,21 @@ public final class SampleCommand implements Callable<Integer> {
             long start = System.nanoTime();
             ImageSampler.Samples samples = sampler.sample(file.multiHot(), chosen, sampling.batch(), every, manager);
             double seconds = (System.nanoTime() - start) / 1e9;
-            SampleFiles.write(samples.images(), out);
+            SampleFiles.Written written = SampleFiles.write(samples.images(), file.conditions(), out);
             if (progressive != null) {
                 List<BufferedImage> frames = samples.intermediates().stream().map(a -> Images.fromTensor(a).get(0)).toList();
-                Images.writePng(ProgressiveStrip.of(frames, ProgressiveStrip.labels(samples.intermediateSteps())), progressive);
+                Images.writePng(ProgressiveStrip.of(frames, ProgressiveStrip.labels(samples.intermediateSteps()), file.conditions().get(0)),
+                        progressive);
             }
-            System.out.printf("sampled %d images (%s) in %.1f s into %s%n", file.size(), chosen.describe(total), seconds, out);
+            System.out.printf("sampled %d images (%s) in %.1f s; wrote:%n", file.size(), chosen.describe(total), seconds);
+            List<Path> pngs = written.pngs();
+            System.out.printf("  %s .. %s (one %dx%d PNG per condition)%n", pngs.get(0), pngs.get(pngs.size() - 1),
+                    samples.images().getShape().get(3), samples.images().getShape().get(2));
+            System.out.printf("  %s (key '%s', float32 NCHW in [-1, 1])%n", written.array(), SampleLayout.ARRAY_KEY);
+            System.out.printf("  %s (the samples %d per row, labelled with their conditions)%n", written.grid(), ImageGrid.PER_ROW);
+            if (progressive != null) {
+                System.out.printf("  %s (the denoising of condition 0: %s)%n", progressive, String.join(", ", file.conditions().get(0)));
+            }
         }
         return ExitCodes.OK;
     }

@@ -12,8 +12,8 @@ import io.cddpm.runs.EvaluationRecord;
 import io.cddpm.runs.RunFolder;
 import io.cddpm.runs.SampleLayout;
 import io.cddpm.sampling.ImageSampler;
-import io.cddpm.viz.ImageGrid;
 import io.cddpm.viz.Images;
+import io.cddpm.viz.LabelledGrid;
 import io.cddpm.viz.ProgressiveStrip;
 import io.cddpm.viz.SampleFiles;
 import java.awt.image.BufferedImage;
@@ -170,13 +170,14 @@ final class CheckpointEvaluation implements AutoCloseable {
 
     private static void save(ConditionFile file, ImageSampler.Samples s, boolean first, RunFolder.EvaluationFiles place) {
         try {
-            Images.writePng(ImageGrid.of(s.images()), place.grid(file.name()));
+            Images.writePng(LabelledGrid.of(s.images(), file.conditions()), place.grid(file.name()));
             if (first && !s.intermediates().isEmpty()) {
                 List<BufferedImage> frames = s.intermediates().stream().map(a -> Images.fromTensor(a).get(0)).toList();
-                Images.writePng(ProgressiveStrip.of(frames, ProgressiveStrip.labels(s.intermediateSteps())), place.progressive());
+                Images.writePng(ProgressiveStrip.of(frames, ProgressiveStrip.labels(s.intermediateSteps()), file.conditions().get(0)),
+                        place.progressive());
             }
             // the array last: its presence says the file's samples are complete
-            SampleFiles.write(s.images(), place.samples(file.name()));
+            SampleFiles.write(s.images(), file.conditions(), place.samples(file.name()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the samples of " + file.name() + " in " + place.dir(), e);
         }

@@ -1,6 +1,5 @@
 package io.cddpm.viz;
 
-import ai.djl.ndarray.NDArray;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -25,11 +24,6 @@ public final class ImageGrid {
     /** 8 per row, 2-pixel black padding: 32 images make an 8 x 4 grid. */
     public static BufferedImage of(List<BufferedImage> images) {
         return of(images, PER_ROW, PADDING, Color.BLACK);
-    }
-
-    /** The images of a (N, 3, H, W) tensor in [-1, 1], 8 per row, 2-pixel black padding. */
-    public static BufferedImage of(NDArray images) {
-        return of(Images.fromTensor(images));
     }
 
     public static BufferedImage of(List<BufferedImage> images, int perRow, int padding, Color padColor) {

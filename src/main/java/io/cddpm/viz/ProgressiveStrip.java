@@ -1,55 +1,92 @@
 package io.cddpm.viz;
 
-import java.awt.Color;
-import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Progressive generation: the intermediate images of one sampling run left to right, ending with
- * the final image, as one picture (a one-row {@link ImageGrid}), optionally with a label under each
- * frame (e.g. "t=999").
+ * the final image, as one picture. The frames are enlarged like a grid's tiles
+ * ({@link LabelledGrid#scaleFor}); each has its step's label (e.g. "t=999", "final") centred under
+ * it, in a column as wide as the frame or the widest label, whichever is wider, so labels never run
+ * into each other; a title line above shows the condition being drawn.
  */
 public final class ProgressiveStrip {
+    private static final int FONT = 12;
+    /** Space between columns, and around the text. */
+    private static final int GAP = 6;
+
     private ProgressiveStrip() {}
 
-    /** The frames in one row with 2-pixel black padding, no labels. */
-    public static BufferedImage of(List<BufferedImage> frames) {
-        return ImageGrid.of(frames, frames.size(), ImageGrid.PADDING, Color.BLACK);
+    /**
+     * The frames in one row with the step label of each under it (labels.size() == frames.size()) and
+     * the condition's labels (e.g. ["red cube", "blue sphere"]) as a title; no title when it is empty.
+     */
+    public static BufferedImage of(List<BufferedImage> frames, List<String> labels, List<String> condition) {
+        if (frames.isEmpty()) {
+            throw new IllegalArgumentException("no frames for the strip");
+        }
+        return of(frames, labels, condition, LabelledGrid.scaleFor(frames.get(0).getWidth()));
     }
 
-    /** The frames in one row with a label centred under each (labels.size() == frames.size()). */
-    public static BufferedImage of(List<BufferedImage> frames, List<String> labels) {
+    /** As {@link #of(List, List, List)}, the frames enlarged {@code scale} times. */
+    static BufferedImage of(List<BufferedImage> frames, List<String> labels, List<String> condition, int scale) {
         if (labels.size() != frames.size()) {
             throw new IllegalArgumentException(frames.size() + " frames but " + labels.size() + " labels");
         }
-        BufferedImage row = of(frames);
-        int w = frames.get(0).getWidth();
-        int fontSize = Math.max(10, Math.min(18, w / 6));
-        int band = fontSize + 8;
-        BufferedImage out = new BufferedImage(row.getWidth(), row.getHeight() + band, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
+        List<BufferedImage> tiles = frames.stream().map(f -> LabelledGrid.enlarge(f, scale)).toList();
+        int w = tiles.get(0).getWidth();
+        int h = tiles.get(0).getHeight();
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D pg = LabelledGrid.graphics(probe);
+        FontMetrics fm = pg.getFontMetrics(LabelledGrid.font(FONT));
+        pg.dispose();
+        int column = columnWidth(fm, labels, w);
+        int titleWidth = condition.stream().mapToInt(l -> LabelledGrid.lineWidth(fm, l) + fm.stringWidth(", ")).sum();
+        int titleHeight = condition.isEmpty() ? 0 : fm.getHeight() + GAP;
+        int width = Math.max(GAP + tiles.size() * (column + GAP), titleWidth + 2 * GAP);
+        int top = titleHeight + GAP;
+        BufferedImage out = new BufferedImage(width, top + h + GAP + fm.getHeight() + GAP, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = LabelledGrid.graphics(out);
         try {
-            g.setColor(Color.BLACK);
+            g.setColor(LabelledGrid.BACKGROUND);
             g.fillRect(0, 0, out.getWidth(), out.getHeight());
-            g.drawImage(row, 0, 0, null);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, fontSize));
-            g.setColor(Color.WHITE);
-            FontMetrics fm = g.getFontMetrics();
-            for (int i = 0; i < labels.size(); i++) {
-                int left = i * (w + ImageGrid.PADDING) + ImageGrid.PADDING;
-                int x = left + (w - fm.stringWidth(labels.get(i))) / 2;
-                g.drawString(labels.get(i), x, row.getHeight() + (band + fm.getAscent() - fm.getDescent()) / 2);
+            g.setFont(fm.getFont());
+            if (!condition.isEmpty()) {
+                drawTitle(g, condition, GAP, GAP);
+            }
+            for (int i = 0; i < tiles.size(); i++) {
+                int left = GAP + i * (column + GAP);
+                g.drawImage(tiles.get(i), left + (column - w) / 2, top, null);
+                g.setColor(LabelledGrid.INK);
+                g.drawString(labels.get(i), left + (column - fm.stringWidth(labels.get(i))) / 2, top + h + GAP + fm.getAscent());
             }
         } finally {
             g.dispose();
         }
         return out;
+    }
+
+    /** A column's width: the frame's, or the widest label's with a margin on each side when that is wider. */
+    static int columnWidth(FontMetrics fm, List<String> labels, int frameWidth) {
+        int widest = labels.stream().mapToInt(fm::stringWidth).max().orElse(0);
+        return Math.max(frameWidth, widest + 2 * GAP);
+    }
+
+    /** The condition's objects in a row, each its glyph and label, separated by commas. */
+    private static void drawTitle(Graphics2D g, List<String> condition, int x, int y) {
+        FontMetrics fm = g.getFontMetrics();
+        for (int i = 0; i < condition.size(); i++) {
+            LabelledGrid.drawLine(g, condition.get(i), x, y, Integer.MAX_VALUE / 2);
+            x += LabelledGrid.lineWidth(fm, condition.get(i));
+            if (i < condition.size() - 1) {
+                g.setColor(LabelledGrid.INK);
+                g.drawString(", ", x, y + fm.getAscent());
+                x += fm.stringWidth(", ");
+            }
+        }
     }
 
     /**

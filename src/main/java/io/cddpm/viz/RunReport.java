@@ -6,6 +6,8 @@ import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.SamplingSettings;
 import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.data.ConditionFile;
+import io.cddpm.data.Labels;
 import io.cddpm.runs.EpochRecord;
 import io.cddpm.runs.EvaluationRecord;
 import io.cddpm.runs.RunFolder;
@@ -22,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -39,6 +42,11 @@ public final class RunReport {
      * @param figures the headline figures shown
      */
     public record Result(Path html, List<String> missing, RunFigures figures) {}
+
+    /** Under this held-out accuracy an evaluator's scores are flagged as saying little. */
+    static final double RELIABLE_CEILING = 0.9;
+    /** Pictures narrower than this are shown at twice their size. */
+    private static final int SMALL_PICTURE = 400;
 
     private RunReport() {}
 
@@ -72,8 +80,10 @@ public final class RunReport {
         String own = config == null ? null : SamplingSettings.slug(config.sampling());
         List<EvaluationRecord> evaluations = all.stream()
                 .filter(e -> !e.failed() && !e.accuracy().isEmpty() && (own == null || own.equals(e.setting()))).toList();
+        Map<String, Double> ceilings = EvaluatorCeilings.of(run, config, all);
         if (!evaluations.isEmpty()) {
-            TrainingPlots.writeAccuracy(evaluations, run.accuracyPlot());
+            TrainingPlots.writeAccuracy(evaluations, ceilings.getOrDefault(evaluations.get(evaluations.size() - 1).evaluator(), Double.NaN),
+                    run.accuracyPlot());
         } else {
             missing.add(RunFolder.EVALUATIONS + " (no accuracy yet)");
         }
@@ -87,7 +97,9 @@ public final class RunReport {
             if (!Files.isRegularFile(grid)) {
                 List<Path> samples = samplePngs(run.samples(test));
                 if (!samples.isEmpty()) {
-                    Images.writePng(ImageGrid.of(samples.stream().map(Images::read).toList()), grid);
+                    List<BufferedImage> images = samples.stream().map(Images::read).toList();
+                    Optional<List<List<String>>> conditions = conditions(config, test).filter(c -> c.size() == images.size());
+                    Images.writePng(conditions.isPresent() ? LabelledGrid.of(images, conditions.get()) : ImageGrid.of(images), grid);
                 }
             }
             if (Files.isRegularFile(grid)) {
@@ -103,7 +115,7 @@ public final class RunReport {
         }
 
         RunFigures figures = RunFigures.of(history, evaluations);
-        String html = html(run, config, configProblem, figures, evaluations, all, grids, missing);
+        String html = html(run, config, configProblem, figures, evaluations, all, ceilings, grids, missing);
         AtomicFiles.writeString(run.report(), html);
         return new Result(run.report(), List.copyOf(missing), figures);
     }
@@ -113,11 +125,33 @@ public final class RunReport {
         Set<String> names = new LinkedHashSet<>();
         List<String> files = config != null ? config.dataset().testFiles() : List.of("test", "new_test");
         for (String f : files) {
-            String name = Path.of(f).getFileName().toString();
-            names.add(name.endsWith(".json") ? name.substring(0, name.length() - 5) : name);
+            names.add(testName(f));
         }
         names.addAll(run.gridNames());
         return List.copyOf(names);
+    }
+
+    /** A test file's name: "test", "new_test", or a path's file name without .json. */
+    private static String testName(String file) {
+        String name = Path.of(file).getFileName().toString();
+        return name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+    }
+
+    /** The conditions of a test file of the config, by its name, when the file can be read. */
+    private static Optional<List<List<String>>> conditions(ExperimentConfig config, String test) {
+        if (config == null) {
+            return Optional.empty();
+        }
+        for (String f : config.dataset().testFiles()) {
+            if (testName(f).equals(test)) {
+                try {
+                    return Optional.of(ConditionFile.resolve(f, Labels.builtin()).conditions());
+                } catch (InvalidInputException unreadable) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static List<Path> samplePngs(Path dir) {
@@ -125,14 +159,16 @@ public final class RunReport {
             return List.of();
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".png")).sorted().toList();
+            // the samples 000.png, 001.png, ..., not the folder's own grid.png
+            return s.filter(p -> p.getFileName().toString().matches("\\d+\\.png")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     private static String html(RunFolder run, ExperimentConfig config, String configProblem, RunFigures f,
-            List<EvaluationRecord> evaluations, List<EvaluationRecord> all, List<String> grids, List<String> missing) {
+            List<EvaluationRecord> evaluations, List<EvaluationRecord> all, Map<String, Double> ceilings, List<String> grids,
+            List<String> missing) {
         Path abs = run.dir().toAbsolutePath().normalize();
         String title = "cddpm report: " + (abs.getParent() != null ? abs.getParent().getFileName() + "/" : "") + abs.getFileName();
         StringBuilder h = new StringBuilder();
@@ -162,25 +198,35 @@ public final class RunReport {
         row(h, "Final training loss", f.finalLoss() == null ? null : String.format(Locale.ROOT, "%.5f", f.finalLoss()));
         row(h, "Training time", f.trainSeconds() == null ? null : duration(f.trainSeconds()));
         row(h, "Training images/s (mean)", f.imagesPerSecond() == null ? null : String.format(Locale.ROOT, "%.1f", f.imagesPerSecond()));
+        EvaluationRecord last = evaluations.isEmpty() ? null : evaluations.get(evaluations.size() - 1);
+        Double ceiling = last == null ? null : ceilings.get(last.evaluator());
+        String beside = ceiling == null ? "" : String.format(Locale.ROOT, "; ceiling %.4f", ceiling);
         for (Map.Entry<String, Double> a : f.finalAccuracy().entrySet()) {
-            row(h, "Final accuracy, " + a.getKey(), String.format(Locale.ROOT, "%.4f", a.getValue()));
-            row(h, "Best accuracy, " + a.getKey(), String.format(Locale.ROOT, "%.4f (epoch %d)",
-                    f.bestAccuracy().get(a.getKey()), f.bestEpoch().get(a.getKey())));
+            row(h, "Final accuracy, " + a.getKey(), String.format(Locale.ROOT, "%.4f", a.getValue())
+                    + (beside.isEmpty() ? "" : " (" + beside.substring(2) + ")"));
+            row(h, "Best accuracy, " + a.getKey(), String.format(Locale.ROOT, "%.4f (epoch %d%s)",
+                    f.bestAccuracy().get(a.getKey()), f.bestEpoch().get(a.getKey()), beside));
         }
-        if (f.finalAccuracy().isEmpty()) {
+        if (last == null) {
             row(h, "Accuracy", null);
         } else {
-            EvaluationRecord last = evaluations.get(evaluations.size() - 1);
             row(h, "Last evaluation", "epoch " + last.epoch() + ", " + last.sampling());
+            row(h, "Evaluator's held-out accuracy (the ceiling)", (ceiling == null ? "not recorded"
+                    : String.format(Locale.ROOT, "%.4f", ceiling)) + " (" + (last.evaluator() == null ? "evaluator not recorded" : last.evaluator()) + ")");
         }
         h.append("</table>\n");
-        evaluationTable(h, all);
+        if (ceiling != null && ceiling < RELIABLE_CEILING) {
+            h.append("<p class=\"missing\">The evaluator recognises the labels of held-out ground-truth scenes with an accuracy of only ")
+                    .append(String.format(Locale.ROOT, "%.4f", ceiling)).append(" (under ").append(RELIABLE_CEILING)
+                    .append("): the accuracies above are bounded by it and say little about the samples; look at the pictures.</p>\n");
+        }
+        evaluationTable(h, all, ceilings);
 
         if (!grids.isEmpty()) {
             h.append("<h2>Samples</h2>\n");
             for (String test : grids) {
                 figure(h, run.grid(test), "Samples for the conditions of " + test
-                        + " (8 per row, in file order)", false);
+                        + " (8 per row, in file order, labelled with what each was asked for)", false);
             }
         }
         if (Files.isRegularFile(run.progressive())) {
@@ -210,8 +256,11 @@ public final class RunReport {
         return h.toString();
     }
 
-    /** Every evaluation of the run: checkpoint, sampling setting, evaluator, accuracy per file, or why it failed. */
-    private static void evaluationTable(StringBuilder h, List<EvaluationRecord> all) {
+    /**
+     * Every evaluation of the run: checkpoint, sampling setting, evaluator and its held-out accuracy (the
+     * ceiling), accuracy per file, or why it failed.
+     */
+    private static void evaluationTable(StringBuilder h, List<EvaluationRecord> all, Map<String, Double> ceilings) {
         if (all.isEmpty()) {
             return;
         }
@@ -222,12 +271,14 @@ public final class RunReport {
             }
         }));
         h.append("<h2>Evaluations</h2>\n<p>One row per checkpoint, sampling setting and evaluator (evaluations.json).</p>\n");
-        h.append("<table>\n<tr><th>epoch</th><th>sampling</th><th>evaluator</th>");
+        h.append("<table>\n<tr><th>epoch</th><th>sampling</th><th>evaluator</th><th>evaluator held out (ceiling)</th>");
         files.forEach(f -> h.append("<th>").append(esc(f)).append("</th>"));
         h.append("<th>status</th></tr>\n");
         for (EvaluationRecord e : all) {
             h.append("<tr><td class=\"num\">").append(e.epoch()).append("</td><td><code>").append(esc(e.setting())).append("</code></td><td>")
-                    .append(esc(e.evaluator() == null ? "(not recorded)" : e.evaluator())).append("</td>");
+                    .append(esc(e.evaluator() == null ? "(not recorded)" : e.evaluator())).append("</td><td class=\"num\">")
+                    .append(ceilings.containsKey(e.evaluator()) ? String.format(Locale.ROOT, "%.4f", ceilings.get(e.evaluator())) : "–")
+                    .append("</td>");
             files.forEach(f -> h.append("<td class=\"num\">").append(e.accuracy().containsKey(f)
                     ? String.format(Locale.ROOT, "%.4f", e.accuracy().get(f)) : "–").append("</td>"));
             h.append(e.failed() ? "<td class=\"failed\"><b>FAILED</b>: " + esc(e.error()) + "</td>" : "<td>scored</td>").append("</tr>\n");
@@ -249,9 +300,17 @@ public final class RunReport {
         }
         BufferedImage img = Images.read(png);
         h.append("<figure>\n<img").append(plot ? " class=\"plot\"" : "").append(" alt=\"").append(esc(png.getFileName().toString()))
-                .append("\" width=\"").append(plot ? 800 : img.getWidth() * 2).append("\" src=\"data:image/png;base64,").append(data)
+                .append("\" width=\"").append(plot ? 800 : displayWidth(img)).append("\" src=\"data:image/png;base64,").append(data)
                 .append("\">\n<figcaption>").append(esc(caption)).append(" <code>").append(esc(png.getFileName().toString()))
                 .append("</code></figcaption>\n</figure>\n");
+    }
+
+    /**
+     * A picture's width on the page: its own (grids and strips are drawn with their samples enlarged), twice
+     * that for a small picture of a run made before they were.
+     */
+    private static int displayWidth(BufferedImage img) {
+        return img.getWidth() < SMALL_PICTURE ? 2 * img.getWidth() : img.getWidth();
     }
 
     static String duration(double seconds) {

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class NpzImagesTest {
         float[] v = ramp(2 * 3 * 8 * 8);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray a = m.create(v, new Shape(2, 3, 8, 8));
-            SampleFiles.write(a, dir.resolve("s"));
+            SampleFiles.write(a, List.of(List.of("red cube"), List.of("blue sphere", "gray cylinder")), dir.resolve("s"));
         }
         NpzImages.Images r = NpzImages.read(dir.resolve("s/images.npz"), 2);
         assertEquals(2, r.count());

@@ -60,14 +60,15 @@ class RunReportTest {
         Path loss = dir.resolve("loss.png");
         Path acc = dir.resolve("accuracy.png");
         TrainingPlots.writeLoss(history(15), loss);
-        TrainingPlots.writeAccuracy(evaluations(), acc);
+        TrainingPlots.writeAccuracy(evaluations(), 0.95, acc);
         for (Path p : List.of(loss, acc)) {
             assertTrue(Files.size(p) > 10_000, p + " has " + Files.size(p) + " bytes");
             BufferedImage img = Images.read(p);
             assertEquals(2 * ChartStyle.WIDTH, img.getWidth());
             assertEquals(2 * ChartStyle.HEIGHT, img.getHeight());
         }
-        assertEquals(2, TrainingPlots.accuracyChart(evaluations()).getSeriesMap().size());
+        assertEquals(2, TrainingPlots.accuracyChart(evaluations(), Double.NaN).getSeriesMap().size());
+        assertEquals(3, TrainingPlots.accuracyChart(evaluations(), 0.95).getSeriesMap().size(), "and the ceiling");
     }
 
     @Test
@@ -80,15 +81,18 @@ class RunReportTest {
         for (int i = 0; i < 32; i++) {
             Images.writePng(ImageGridTest.solid(16, 16, i * 7 << 8), run.resolve(String.format("samples/test/%03d.png", i)));
         }
+        // the folder's own grid.png (as the pipeline and `cddpm sample` write it) is not one of the samples
+        Images.writePng(ImageGridTest.solid(146, 74, 0), run.resolve("samples/test/grid.png"));
         Images.writePng(ImageGrid.of(ImageGridTest.numbered(32, 16, 16)), run.resolve("grid_new_test.png"));
-        Images.writePng(ProgressiveStrip.of(ImageGridTest.numbered(10, 16, 16)), run.resolve("progressive.png"));
+        Images.writePng(ProgressiveStrip.of(ImageGridTest.numbered(10, 16, 16), ProgressiveStrip.labels(List.of(900, 800, 700, 600, 500, 400,
+                300, 200, 100, 0)), List.of("red cube")), run.resolve("progressive.png"));
 
         assertEquals(ExitCodes.OK, Main.run("report", "--run", run.toString()));
         RunReport.Result r = RunReport.build(RunFolder.of(run));
         assertEquals(List.of(), r.missing());
         String html = Files.readString(r.html());
         assertTrue(Files.isRegularFile(run.resolve("grid_test.png")), "grid built from samples/test/*.png");
-        assertEquals(8 * 18 + 2, Images.read(run.resolve("grid_test.png")).getWidth());
+        assertEquals(8 * (96 + 4) + 4, Images.read(run.resolve("grid_test.png")).getWidth(), "labelled, 16-pixel samples at 96");
         assertTrue(Files.size(run.resolve("loss.png")) > 0);
         assertTrue(Files.size(run.resolve("accuracy.png")) > 0);
         for (String s : List.of("Final accuracy, test", "0.7000", "Best accuracy, test", "0.7200 (epoch 10)", "0.7900 (epoch 15)",
@@ -98,6 +102,33 @@ class RunReportTest {
         }
         assertEquals(5, html.split("data:image/png;base64,", -1).length - 1, "2 grids + progressive + 2 plots + nothing else");
         assertFalse(html.contains("Missing from this run"));
+    }
+
+    @Test
+    void everyAccuracyHasTheEvaluatorsHeldOutAccuracyBesideIt() throws IOException {
+        Path run = dir.resolve("runs/quickstart/default");
+        Files.createDirectories(run.resolve("checkpoints"));
+        Files.writeString(run.resolve("config.yaml"), ConfigLoader.toYaml(ConfigLoader.fromYaml("name: quickstart\ntraining: {epochs: 15}\n", "t")));
+        RunFolder.of(run).writeHistory(history(15));
+        String evaluator = "evaluator-c44169630e4d0966.safetensors";
+        evaluations().forEach(RunFolder.of(run)::recordEvaluation);
+        Path recorded = RunFolder.of(run).evaluations();
+        Files.writeString(recorded, Files.readString(recorded).replace("evaluator#0", evaluator + "#0123456789ab"));
+        // where the pipeline caches a trained evaluator: <output_dir>/evaluators/, with its held-out accuracy in the metadata
+        Files.createDirectories(dir.resolve("runs/evaluators"));
+        Files.write(dir.resolve("runs/evaluators").resolve(evaluator),
+                io.cddpm.model.Safetensors.toBytes(Map.of(), Map.of("heldout_accuracy", "0.495000")));
+
+        String html = Files.readString(RunReport.build(RunFolder.of(run)).html());
+        for (String s : List.of("0.7000 (ceiling 0.4950)", "0.7200 (epoch 10; ceiling 0.4950)",
+                "Evaluator's held-out accuracy (the ceiling)</th><td class=\"num\">0.4950 (" + evaluator, "evaluator held out (ceiling)",
+                "#0123456789ab</td><td class=\"num\">0.4950</td>", "say little")) {
+            assertTrue(html.contains(s), "report lacks " + s);
+        }
+        Files.delete(dir.resolve("runs/evaluators").resolve(evaluator));
+        String unknown = Files.readString(RunReport.build(RunFolder.of(run)).html());
+        assertTrue(unknown.contains("not recorded (" + evaluator), "an evaluator whose file is gone has no ceiling");
+        assertFalse(unknown.contains("say little"));
     }
 
     @Test
