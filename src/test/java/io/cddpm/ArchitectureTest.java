@@ -39,7 +39,9 @@ class ArchitectureTest {
         ALLOWED.put("sampling", Set.of("core", "config", "diffusion", "model", "runs"));
         ALLOWED.put("train", Set.of("core", "config", "diffusion", "data", "model", "optim", "runs", "sampling"));
         ALLOWED.put("eval", Set.of("core", "config", "data", "model", "optim", "runs", "sampling"));
-        ALLOWED.put("viz", Set.of("core", "config", "diffusion", "runs"));
+        // pictures caption samples with their conditions (data) drawn in the renderer's colors (render), and read an
+        // evaluator's held-out accuracy from its safetensors metadata (model)
+        ALLOWED.put("viz", Set.of("core", "config", "diffusion", "data", "render", "model", "runs"));
         ALLOWED.put("state", Set.of("core"));
         // the tracking outbox lives in the state database (its tables are created like the state's own)
         ALLOWED.put("tracking", Set.of("core", "config", "state"));

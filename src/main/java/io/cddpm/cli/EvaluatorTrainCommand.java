@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cddpm.config.Precision;
 import io.cddpm.core.InvalidInputException;
-import io.cddpm.core.ProgressBars;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.DatasetCache;
 import io.cddpm.data.DatasetRoot;
@@ -18,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -111,23 +109,14 @@ public final class EvaluatorTrainCommand implements Callable<Integer> {
         System.out.printf("training the evaluator on %d images, held-out %d images (%s), %d epochs, %s%n", train.size(), held.size(),
                 heldout != null ? heldout : "split from " + data, epochs, precision.id());
         EvaluatorTrainer.Options options = new EvaluatorTrainer.Options(epochs, batch, lr, 1e-4, 100, seed, precision);
-        EvaluatorTrainer.Result result;
-        int stepsPerEpoch = train.size() / batch;
-        try (ProgressBar bar = ProgressBars.of("evaluator", (long) stepsPerEpoch * epochs, "batch")) {
-            result = new EvaluatorTrainer(options).train(train, held, labels.names(), out, new EvaluatorTrainer.Listener() {
-                @Override
-                public void onStep(long step, int perEpoch, double loss) {
-                    bar.stepTo(step);
-                    bar.setExtraMessage(String.format(" loss %.4f", loss));
-                }
-
-                @Override
-                public void onEpoch(EvaluatorTrainer.Epoch e) {
-                    System.out.printf("epoch %d/%d  loss %.5f  held-out accuracy %.4f  (%.0f s, %.1f img/s)%n",
-                            e.epoch(), epochs, e.loss(), e.heldOutAccuracy(), e.seconds(), e.imagesPerS());
-                }
-            });
-        }
+        // the trainer shows its progress (a bar on a terminal, else a line every 30 s); the epochs are printed here
+        EvaluatorTrainer.Result result = new EvaluatorTrainer(options).train(train, held, labels.names(), out, new EvaluatorTrainer.Listener() {
+            @Override
+            public void onEpoch(EvaluatorTrainer.Epoch e) {
+                System.out.printf("epoch %d/%d  loss %.5f  held-out accuracy %.4f  (%.0f s, %.1f img/s)%n",
+                        e.epoch(), epochs, e.loss(), e.heldOutAccuracy(), e.seconds(), e.imagesPerS());
+            }
+        });
         LabelMetrics m = result.labels();
         System.out.print(m.table());
         System.out.printf("held-out accuracy %.4f (%d images), mean_image_accuracy %.4f; trained in %.1f s; weights %s%n",

@@ -45,7 +45,7 @@ public final class ResumeCommand implements Callable<Integer> {
                 runDir + " is being trained by another cddpm process (" + folder.lockHolder() + ")"))) {
             IclevrDataset data = DatasetPreparer.load(config.dataset(), config.resolution(), Path.of(config.outputDir()),
                     config.training().limitImages());
-            Trainer.Result result = new Trainer(config, folder, data, null, Trainer.Progress.BAR).train(checkpoint);
+            Trainer.Result result = new Trainer(config, folder, data, null, Trainer.Progress.CONSOLE).train(checkpoint);
             System.out.printf("trained to step %d; last checkpoint %s%n", result.steps(), result.lastCheckpoint());
             return ExitCodes.OK;
         } catch (StopRequest.Stopped e) {

@@ -72,7 +72,7 @@ public final class TrainCommand implements Callable<Integer> {
                     }
                     System.out.printf("trial %d of %d: %s -> %s%n", i + 1, trials.size(), trial.label(), trial.runDir());
                     IclevrDataset data = DatasetPreparer.load(c.dataset(), c.resolution(), Path.of(c.outputDir()), c.training().limitImages());
-                    Trainer.Result result = new Trainer(c, folder, data, null, Trainer.Progress.BAR).train(null);
+                    Trainer.Result result = new Trainer(c, folder, data, null, Trainer.Progress.CONSOLE).train(null);
                     System.out.printf("trained %d steps; last checkpoint %s%n", result.steps(), result.lastCheckpoint());
                 } catch (StopRequest.Stopped e) {
                     System.out.println("interrupted (" + StopRequest.reason() + "); continue with: cddpm resume --checkpoint "

@@ -11,6 +11,7 @@ import io.cddpm.config.LrSchedule;
 import io.cddpm.config.Precision;
 import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.ProgressBars;
 import io.cddpm.core.Seeds;
 import io.cddpm.core.StopRequest;
 import io.cddpm.data.BatchIterator;
@@ -28,8 +29,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import me.tongfei.progressbar.ProgressBar;
 
 /**
  * Trains the ResNet18 multi-label evaluator on a labelled dataset: binary cross-entropy on the
@@ -93,7 +96,7 @@ public final class EvaluatorTrainer {
         LearningRate lr = new LearningRate(options.lr(), Math.min(options.warmupSteps(), steps * options.epochs() / 10),
                 (long) steps * options.epochs(), LrSchedule.COSINE);
         Augmentation augment = new Augmentation(train.resolution());
-        try (NDManager root = NDManager.newBaseManager()) {
+        try (NDManager root = NDManager.newBaseManager(); ProgressBar bar = ProgressBars.of("evaluator", (long) steps * options.epochs(), "batch")) {
             Engine.getInstance().setRandomSeed((int) options.seed());
             ResNet18 net = new ResNet18(train.numLabels());
             net.initialize(root, DataType.FLOAT32, new Shape(options.batchSize(), 3, ResNet18.INPUT_SIZE, ResNet18.INPUT_SIZE));
@@ -124,6 +127,8 @@ public final class EvaluatorTrainer {
                         batches++;
                         step++;
                         listener.onStep(step, steps, loss);
+                        bar.step();
+                        bar.setExtraMessage(String.format(Locale.ROOT, " epoch %d/%d loss %.4f", epoch, options.epochs(), loss));
                     }
                 }
                 outputs = Predictions.of(net, root, heldOut);

@@ -59,7 +59,7 @@ public final class TrialStages {
             });
             Trainer.Result result;
             try (var load = lifecycle.systemMetrics(run)) {
-                result = new Trainer(run.trainingConfig(), run.folder(), run.dataset(), listener, Trainer.Progress.QUIET).train(resume);
+                result = new Trainer(run.trainingConfig(), run.folder(), run.dataset(), listener, Trainer.Progress.CONSOLE).train(resume);
             }
             run.lastCheckpoint(result.lastCheckpoint());
             return run;

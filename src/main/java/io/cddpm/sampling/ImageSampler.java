@@ -8,6 +8,7 @@ import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Precision;
 import io.cddpm.config.SamplingConfig;
 import io.cddpm.core.Engines;
+import io.cddpm.core.ProgressBars;
 import io.cddpm.diffusion.DdimScheduler;
 import io.cddpm.diffusion.DdpmScheduler;
 import io.cddpm.diffusion.SamplerKind;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import me.tongfei.progressbar.ProgressBar;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,6 +114,14 @@ public final class ImageSampler implements AutoCloseable {
      * @param keepEvery keep image 0's intermediate every this many steps (0 = none); the final image is always last
      */
     public Samples sample(float[][] conditions, SamplingConfig sampling, int batchSize, int keepEvery, NDManager out) {
+        long batches = (conditions.length + batchSize - 1) / batchSize;
+        try (ProgressBar bar = ProgressBars.of("sampling " + conditions.length + " images", batches * denoisingSteps(sampling), "step")) {
+            return sample(conditions, sampling, batchSize, keepEvery, out, bar);
+        }
+    }
+
+    /** {@link #sample(float[][], SamplingConfig, int, int, NDManager)}, one step of the bar per denoising step of a batch. */
+    private Samples sample(float[][] conditions, SamplingConfig sampling, int batchSize, int keepEvery, NDManager out, ProgressBar bar) {
         Scheduler scheduler = scheduler(sampling);
         int r = config.resolution();
         int n = conditions.length;
@@ -126,8 +136,9 @@ public final class ImageSampler implements AutoCloseable {
             boolean first = start == 0;
             try (NDManager scope = manager.newSubManager()) {
                 GuidedDenoiser denoiser = new GuidedDenoiser(unet, ps, labels, sampling.guidance(), sampling.objectGuidance(), scope);
-                SamplingLoop.StepListener keep = !first || keepEvery <= 0 ? null : (index, t, sample) -> {
-                    if (index % keepEvery == 0 && index != total - 1) {
+                SamplingLoop.StepListener onStep = (index, t, sample) -> {
+                    bar.step();
+                    if (first && keepEvery > 0 && index % keepEvery == 0 && index != total - 1) {
                         NDArray copy = sample.get("0:1").duplicate();
                         copy.attach(out);
                         intermediates.add(copy);
@@ -135,7 +146,7 @@ public final class ImageSampler implements AutoCloseable {
                     }
                 };
                 NDArray images = new SamplingLoop(scheduler).run(scope, new Shape(b, 3, r, r), denoiser,
-                        SamplingLoop.mix(sampling.seed(), start), keep);
+                        SamplingLoop.mix(sampling.seed(), start), onStep);
                 images.attach(out);
                 batches.add(images);
                 if (first && keepEvery > 0) {

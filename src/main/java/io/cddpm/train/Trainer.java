@@ -12,6 +12,7 @@ import io.cddpm.config.TrainingConfig;
 import io.cddpm.core.BuildInfo;
 import io.cddpm.core.Engines;
 import io.cddpm.core.ProgressBars;
+import io.cddpm.core.ProgressLine;
 import io.cddpm.core.StopRequest;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.IclevrDataset;
@@ -30,6 +31,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,8 +58,11 @@ import org.slf4j.LoggerFactory;
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
-    /** Whether the trainer draws a console progress bar (a command) or stays quiet (the pipeline reports through its listener). */
-    public enum Progress { BAR, QUIET }
+    /**
+     * Whether the trainer shows its progress on stderr ({@link ProgressBars}: a bar on a terminal, a line
+     * with rate and ETA every 30 s otherwise) or stays quiet (tests).
+     */
+    public enum Progress { CONSOLE, QUIET }
 
     private final ExperimentConfig config;
     private final RunFolder run;
@@ -130,6 +135,8 @@ public final class Trainer {
             LOG.info("training on {} in {}{} with {} kernels", device, t.precision().id(),
                     t.precision() == Precision.BF16 ? " mixed precision (fp32 master weights)" : "",
                     TorchKernels.implementation());
+            long sessionStart = System.nanoTime();
+            long sessionFirstStep = step;
             for (int epoch = startEpoch + 1; epoch <= t.epochs(); epoch++) {
                 BatchIterator batches = new BatchIterator(dataset, t.batchSize(), BatchIterator.Remainder.KEEP, t.seed(), epoch, t.hflip());
                 long start = System.nanoTime();
@@ -149,7 +156,7 @@ public final class Trainer {
                     currentLr = partial.lr();
                     partial = null;
                 }
-                try (ProgressBar bar = progress == Progress.BAR ? ProgressBars.of("epoch " + epoch + "/" + t.epochs(), batches.batches(), "batch") : null) {
+                try (ProgressBar bar = progress == Progress.CONSOLE ? ProgressBars.of("epoch " + epoch + "/" + t.epochs(), batches.batches(), "batch") : null) {
                     while (batches.hasNext()) {
                         if (StopRequest.requested()) {
                             Path saved = run.interruptedCheckpoint();
@@ -173,8 +180,10 @@ public final class Trainer {
                             listener.onStep(step, loss, currentLr);
                             if (bar != null) {
                                 bar.step();
-                                bar.setExtraMessage(String.format(" loss %.4f lr %.2e step %d %.1f img/s", loss, currentLr, step,
-                                        images / Math.max(1e-9, (System.nanoTime() - start) / 1e9)));
+                                double stepsPerSecond = (step - sessionFirstStep) / Math.max(1e-9, (System.nanoTime() - sessionStart) / 1e9);
+                                bar.setExtraMessage(String.format(" loss %.4f lr %.2e step %d %.1f img/s, training ETA %s", loss, currentLr, step,
+                                        images / Math.max(1e-9, (System.nanoTime() - start) / 1e9),
+                                        ProgressLine.clock(Duration.ofSeconds(Math.round((totalSteps - step) / stepsPerSecond)))));
                             }
                         }
                     }
