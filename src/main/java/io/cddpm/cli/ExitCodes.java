@@ -22,6 +22,7 @@ public final class ExitCodes {
     public static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setHelpFactory(WrappingHelp::new); // help text breaks at spaces, never inside "images.npz"
         // enum options take the same lowercase ids as the YAML (linear, squaredcos_cap_v2, ddim, tiny32, ...)
         cl.registerConverter(BetaSchedule.class, BetaSchedule::of);
         cl.registerConverter(PredictionType.class, PredictionType::of);
