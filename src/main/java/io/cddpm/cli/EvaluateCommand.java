@@ -18,6 +18,8 @@ import io.cddpm.eval.CheckpointScorer;
 import io.cddpm.eval.Evaluator;
 import io.cddpm.eval.NpzImages;
 import io.cddpm.eval.ResNet18;
+import io.cddpm.model.Safetensors;
+import io.cddpm.pipeline.EvaluatorWeights;
 import io.cddpm.runs.Checkpoint;
 import io.cddpm.runs.SampleLayout;
 import io.cddpm.viz.Images;
@@ -25,6 +27,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +36,9 @@ import picocli.CommandLine.Option;
 /** {@code cddpm evaluate}: score generated images with the multi-label classifier. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Score generated images, a checkpoint's samples or a dataset root with a ResNet18 evaluator (the course's accuracy).",
-        footer = {"Score generated images against their conditions with a ResNet18 evaluator (the course's", "checkpoint.pth, zip or legacy format, or a safetensors file): accuracy = top-k hits / true labels, pooled.", "With --checkpoint it samples the images from a DDPM checkpoint first (sampler options as in 'sample');", "with --data it scores a dataset root (train.json + images, e.g. ground-truth renders) with its own labels."})
+        footer = {"Score generated images against their conditions with a ResNet18 evaluator (the course's", "checkpoint.pth, zip or legacy format, or a safetensors file): accuracy = top-k hits / true labels, pooled.", "With --checkpoint it samples the images from a DDPM checkpoint first (sampler options as in 'sample');", "with --data it scores a dataset root (train.json + images, e.g. ground-truth renders) with its own labels.",
+            "Without --evaluator, --checkpoint uses the evaluator its run is scored with (the weights file its config names, or the",
+            "one its run trained, in the output folder's evaluators/) and says which, with that evaluator's held-out accuracy."})
 public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--images", description = "A folder of 000.png, 001.png, ... (one per condition, in order) or an images.npz.")
     Path images;
@@ -54,7 +59,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--conditions", description = "test.json-style label lists, or 'test' / 'new_test' (required with --images and --checkpoint).")
     String conditions;
 
-    @Option(names = "--evaluator", required = true, description = "Evaluator weights: checkpoint.pth ({'model': state_dict}) or .safetensors.")
+    @Option(names = "--evaluator", description = "Evaluator weights: checkpoint.pth ({'model': state_dict}) or .safetensors"
+            + " (default with --checkpoint: the evaluator the checkpoint's own run is scored with).")
     Path evaluator;
 
     @Option(names = "--details", description = "Also print the hits of every image.")
@@ -67,6 +73,11 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new InvalidInputException("give exactly one of --images (generated images), --checkpoint (sample them first) and --data"
                     + " (a dataset root)");
         }
+        if (evaluator == null && checkpoint == null) {
+            throw new InvalidInputException("--evaluator is required with --images and --data: the evaluator's weights, e.g. a run's"
+                    + " <output_dir>/evaluators/evaluator-*.safetensors, one from 'cddpm evaluator train', or the course's checkpoint.pth"
+                    + " (with --checkpoint it defaults to the checkpoint's own)");
+        }
         if (data != null) {
             return scoreDataset();
         }
@@ -76,6 +87,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
         checkpoint = ModelCheckpoints.local(checkpoint);
         ExperimentConfig config = checkpoint == null ? null : Checkpoint.readConfig(checkpoint);
+        if (evaluator == null) {
+            evaluator = ownEvaluator(checkpoint, config);
+        }
         SamplingConfig chosen = config == null ? null : sampling.over(config);
         NpzImages.Images given = images == null ? null : read(images, file.size()); // checked before any model is loaded
         Engines.pytorch();
@@ -99,6 +113,24 @@ public final class EvaluateCommand implements Callable<Integer> {
                     r.meanImageAccuracy());
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The evaluator a checkpoint's run is scored with (the weights file its config names, or the one its run
+     * trained and cached), said on the console with its held-out accuracy; or an error that says what to pass.
+     */
+    private static Path ownEvaluator(Path checkpoint, ExperimentConfig config) {
+        Path found = EvaluatorWeights.ofCheckpoint(checkpoint, config).orElseThrow(() -> new InvalidInputException(
+                "no --evaluator given, and the checkpoint's own evaluator is not here: " + (config.evaluation().trainsEvaluator()
+                        ? "its run trains one (evaluation.evaluator: train), cached in its output_dir's evaluators/ (here "
+                                + Path.of(config.outputDir(), "evaluators") + ") once 'cddpm run' has trained it"
+                        : "its config names " + config.evaluation().evaluator() + ", which does not exist")
+                        + "; pass --evaluator WEIGHTS (.safetensors or the course's checkpoint.pth)"));
+        String heldOut = found.getFileName().toString().endsWith(".safetensors") ? Safetensors.metadata(found).get("heldout_accuracy") : null;
+        System.out.printf("evaluator: %s (the checkpoint's own%s)%n", found,
+                heldOut == null ? "" : String.format(Locale.ROOT, "; held-out accuracy %.4f, the ceiling of the accuracy below",
+                        Double.parseDouble(heldOut)));
+        return found;
     }
 
     /** Scores every image of a dataset root against its own labels. */

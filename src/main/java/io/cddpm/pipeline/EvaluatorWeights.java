@@ -88,6 +88,29 @@ public final class EvaluatorWeights {
         return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
+    /**
+     * The evaluator a checkpoint's trial is scored with, when it exists without training (for {@code cddpm
+     * evaluate}): the weights file its config names, or the one trained for it, cached under the config's
+     * output_dir or, looked at from another working directory, under the output folder the checkpoint is in
+     * ({@code OUTPUT/NAME/TRIAL/checkpoints/FILE}).
+     */
+    public static Optional<Path> ofCheckpoint(Path checkpoint, ExperimentConfig c) {
+        Optional<Path> here = cached(c);
+        if (here.isPresent() || !c.evaluation().trainsEvaluator()) {
+            return here;
+        }
+        Path output = checkpoint.toAbsolutePath().normalize();
+        for (int up = 0; up < 4 && output != null; up++) {
+            output = output.getParent();
+        }
+        if (output == null) {
+            return Optional.empty();
+        }
+        Path trained = trainedPath(c);
+        Path file = output.resolve(trained.getParent().getFileName()).resolve(trained.getFileName());
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
+
     private static IclevrDataset renderWithSeedOffset(ExperimentConfig c, int offset) {
         DatasetConfig d = c.dataset();
         RenderConfig r = d.render();
