@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.cddpm.config.LrSchedule;
 import io.cddpm.config.Precision;
+import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.core.ProgressBars;
@@ -21,11 +22,7 @@ import io.cddpm.model.TorchKernels;
 import io.cddpm.model.Safetensors;
 import io.cddpm.optim.AdamW;
 import io.cddpm.optim.LearningRate;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -196,7 +193,7 @@ public final class EvaluatorTrainer {
         return TorchKernels.isBFloat16(z) ? TorchKernels.toFloat32(z) : z;
     }
 
-    /** Writes the weights atomically (temporary file, then rename) as safetensors with torchvision names. */
+    /** Writes the weights atomically ({@link AtomicFiles}) as safetensors with torchvision names. */
     static void save(ResNet18 net, Path out, long steps, List<Epoch> history, IclevrDataset train, IclevrDataset heldOut,
             Precision precision) {
         try (NDManager scope = NDManager.newBaseManager()) {
@@ -216,13 +213,7 @@ public final class EvaluatorTrainer {
             meta.put("train_images", Integer.toString(train.size()));
             meta.put("heldout_images", Integer.toString(heldOut.size()));
             meta.put("heldout_accuracy", String.format("%.6f", last.heldOutAccuracy()));
-            Path parent = out.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, out.getFileName().toString(), ".tmp");
-            Files.write(tmp, Safetensors.toBytes(tensors, meta));
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            AtomicFiles.write(out, Safetensors.toBytes(tensors, meta));
         }
     }
 }

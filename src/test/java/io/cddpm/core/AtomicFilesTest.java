@@ -41,4 +41,18 @@ class AtomicFilesTest {
         }));
         assertEquals(before.length, Files.readAllBytes(png).length);
     }
+
+    @Test
+    void aWrittenFileHasThePermissionsOfAnyNewFileOfTheUserNotOwnerOnly() throws IOException {
+        // Java cannot read the umask: a file created plainly in the same folder shows what it gives
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path png = dir.resolve("grid.png");
+        AtomicFiles.writePng(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), png);
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(png));
+        AtomicFiles.writeString(png, "again");
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(png), "a rewrite too");
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(2, left.count(), "no temporary file is left behind");
+        }
+    }
 }
