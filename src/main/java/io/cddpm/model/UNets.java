@@ -59,7 +59,7 @@ public final class UNets {
             for (int i = 0; i < out.length; i++) {
                 out[i] = (float) values.getAsDouble();
             }
-            array.set(out);
+            TorchKernels.copyInto(array, out);
         }
 
         private static boolean isNorm(String name) {

@@ -14,6 +14,7 @@ import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.BoundedReads;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.model.Safetensors;
+import io.cddpm.model.TorchKernels;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -199,7 +200,7 @@ public record Checkpoint(
                 throw new InvalidInputException(what + ": tensor '" + e.getKey() + "' has shape " + s.getShape()
                         + ", the model expects " + e.getValue().getShape());
             }
-            e.getValue().set(s.toType(e.getValue().getDataType(), false).toByteBuffer());
+            TorchKernels.copyInto(e.getValue(), s);
         }
     }
 }

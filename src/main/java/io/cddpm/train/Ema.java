@@ -3,6 +3,7 @@ package io.cddpm.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.cddpm.config.EmaConfig;
+import io.cddpm.model.TorchKernels;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -46,7 +47,7 @@ public final class Ema {
             if (s == null) {
                 throw new IllegalArgumentException("EMA state lacks " + e.getKey());
             }
-            e.getValue().set(s.toByteBuffer());
+            TorchKernels.copyInto(e.getValue(), s);
         }
     }
 }
