@@ -14,6 +14,8 @@ help:
 	@echo "make bench   - cddpm bench ARCH=tiny32 PRECISION=fp32|bf16 (one JSON line)"
 	@echo "make bench-pytorch - the same measure in PyTorch eager (pinned torch + diffusers in build/torch-venv)"
 
+# .mvn/jvm.config gives Maven -Djansi.noreset=true: without it Maven 3.8's console library writes its
+# reset code (ESC[0m) into make's output even in batch mode.
 build:
 	$(MVN) -q -DskipTests package
 
@@ -31,8 +33,13 @@ test: mlflow-env
 unit:
 	$(MVN) -DskipITs test
 
+# The run's local MLflow server (data in mlruns/) stops with the run; whatever the run's outcome, the
+# last line gives the command that serves that data folder again (mlflow/serve.sh PORT DATA_DIR).
 demo: build mlflow-env
-	bin/cddpm run experiments/quickstart.yaml
+	@bin/cddpm run experiments/quickstart.yaml; status=$$?; echo; \
+	if [ -n "$$MLFLOW_TRACKING_URI" ]; then echo "MLflow UI: $$MLFLOW_TRACKING_URI (the server this run tracked to)"; \
+	else echo "MLflow UI: its server stopped with the run; to open it again: mlflow/serve.sh 5000 $(CURDIR)/mlruns  then http://127.0.0.1:5000"; fi; \
+	exit $$status
 
 # Screenshots of an experiment in the MLflow UI (headless Chromium driven by Playwright, pinned in
 # mlflow/screenshots-requirements.txt): the chart view's image grids, the runs table, the Models page,
