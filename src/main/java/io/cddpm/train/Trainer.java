@@ -181,9 +181,10 @@ public final class Trainer {
                             if (bar != null) {
                                 bar.step();
                                 double stepsPerSecond = (step - sessionFirstStep) / Math.max(1e-9, (System.nanoTime() - sessionStart) / 1e9);
-                                bar.setExtraMessage(String.format(" loss %.4f lr %.2e step %d %.1f img/s, training ETA %s", loss, currentLr, step,
-                                        images / Math.max(1e-9, (System.nanoTime() - start) / 1e9),
-                                        ProgressLine.clock(Duration.ofSeconds(Math.round((totalSteps - step) / stepsPerSecond)))));
+                                // the whole training's ETA early in the message: a terminal cuts the bar at its width
+                                bar.setExtraMessage(String.format(" loss %.4f, training ETA %s, lr %.2e step %d %.1f img/s", loss,
+                                        ProgressLine.clock(Duration.ofSeconds(Math.round((totalSteps - step) / stepsPerSecond))), currentLr, step,
+                                        images / Math.max(1e-9, (System.nanoTime() - start) / 1e9)));
                             }
                         }
                     }
