@@ -70,7 +70,7 @@ public final class ProgressiveStrip {
     }
 
     /** A column's width: the frame's, or the widest label's with a margin on each side when that is wider. */
-    static int columnWidth(FontMetrics fm, List<String> labels, int frameWidth) {
+    private static int columnWidth(FontMetrics fm, List<String> labels, int frameWidth) {
         int widest = labels.stream().mapToInt(fm::stringWidth).max().orElse(0);
         return Math.max(frameWidth, widest + 2 * GAP);
     }
