@@ -77,8 +77,9 @@ class DiffusersExactnessTest {
     void betasAlphasCumprodAndAddNoise(BetaSchedule schedule) {
         JsonNode s = ref.at("/schedules/" + schedule.id());
         NoiseSchedule ns = NoiseSchedule.of(config(schedule, PredictionType.EPSILON));
-        close(floats(s.get("betas")), ns.betas(), schedule + " betas");
-        close(floats(s.get("alphas_cumprod")), ns.alphasCumprod(), schedule + " alphas_cumprod");
+        // to the bit: DPM-Solver++'s x_0 estimate at t = T - 1 divides by sqrt(alpha_bar) ~ 5e-5 (cosine)
+        assertArrayEquals(floats(s.get("betas")), ns.betas(), schedule + " betas");
+        assertArrayEquals(floats(s.get("alphas_cumprod")), ns.alphasCumprod(), schedule + " alphas_cumprod");
         ForwardProcess forward = new ForwardProcess(ns);
         NDArray x0 = tensor(ref.at("/inputs/x0"));
         NDArray noise = tensor(ref.at("/inputs/noise"));
