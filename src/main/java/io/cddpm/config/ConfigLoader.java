@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.diffusion.SamplerKind;
+import io.cddpm.diffusion.Samplers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -172,6 +174,9 @@ public final class ConfigLoader {
             Class<?> t = mie.getTargetType();
             if (t.isEnum()) {
                 return "invalid value " + show(given) + " (valid: " + enumIds(t) + ")";
+            }
+            if (t == SamplerKind.class) {
+                return "invalid value " + show(given) + " (valid: " + Samplers.ids() + ")";
             }
             return "wrong type: expected " + expected(t) + ", got " + show(given);
         }

@@ -10,6 +10,9 @@ import io.cddpm.core.InvalidInputException;
  * Memoryless, so it is its own trajectory.
  */
 public final class DdimScheduler implements Scheduler, Scheduler.Trajectory {
+    /** Sampler id {@code ddim}: N steps and eta. */
+    public static final SamplerKind KIND = new SamplerKind("ddim", "DDIM", true, true, DdimScheduler::new);
+
     private final SchedulerConfig config;
     private final NoiseSchedule schedule;
     private final int[] timesteps;
