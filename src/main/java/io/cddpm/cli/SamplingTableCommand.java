@@ -38,7 +38,7 @@ public final class SamplingTableCommand implements Callable<Integer> {
     List<String> conditions;
 
     @Option(names = "--samplers", split = ",", defaultValue = "ddim:10,ddim:20,ddim:50,ddim:100,ddpm",
-            description = "Sampler settings, comma-separated: ID:STEPS (ddim:50), or ID alone for the config's"
+            description = "Sampler settings, comma-separated: ID:STEPS (ddim:50, dpmpp_2m:15), or ID alone for the config's"
                     + " sampling.steps (ddpm always runs every train timestep); ID one of ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).",
             completionCandidates = SamplerIds.class)
     List<String> samplers;

@@ -238,9 +238,11 @@ final class ConfigValidator {
 
     private static void sampling(SamplingConfig s, DiffusionConfig d, Locations loc) {
         positive(s.steps(), List.of("sampling", "steps"), loc);
-        if (s.sampler().takesSteps() && s.steps() > d.trainTimesteps()) {
+        int max = s.sampler().maxSteps(d.trainTimesteps());
+        if (s.sampler().takesSteps() && s.steps() > max) {
             throw loc.error(loc.pick(List.of("sampling", "steps"), List.of("diffusion", "train_timesteps")), s.sampler().name() + " steps ("
-                    + s.steps() + ") cannot exceed diffusion.train_timesteps (" + d.trainTimesteps() + ")");
+                    + s.steps() + ") cannot exceed " + (max == d.trainTimesteps() ? "diffusion.train_timesteps (" + max + ")"
+                            : max + " with diffusion.train_timesteps " + d.trainTimesteps()));
         }
         if (!(s.eta() >= 0 && s.eta() <= 1)) {
             throw loc.error(List.of("sampling", "eta"), "must be in [0, 1] (got " + s.eta() + ")");

@@ -11,7 +11,7 @@ import io.cddpm.core.InvalidInputException;
  */
 public final class DdimScheduler implements Scheduler, Scheduler.Trajectory {
     /** Sampler id {@code ddim}: N steps and eta. */
-    public static final SamplerKind KIND = new SamplerKind("ddim", "DDIM", true, true, DdimScheduler::new);
+    public static final SamplerKind KIND = new SamplerKind("ddim", "DDIM", true, true, t -> t, DdimScheduler::new);
 
     private final SchedulerConfig config;
     private final NoiseSchedule schedule;

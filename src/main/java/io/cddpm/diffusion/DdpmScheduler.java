@@ -10,7 +10,8 @@ import ai.djl.ndarray.NDManager;
  */
 public final class DdpmScheduler implements Scheduler, Scheduler.Trajectory {
     /** Sampler id {@code ddpm}: every train timestep, no step count or eta. */
-    public static final SamplerKind KIND = new SamplerKind("ddpm", "DDPM", false, false, (config, steps, eta) -> new DdpmScheduler(config));
+    public static final SamplerKind KIND = new SamplerKind("ddpm", "DDPM", false, false, t -> t,
+            (config, steps, eta) -> new DdpmScheduler(config));
 
     private final SchedulerConfig config;
     private final NoiseSchedule schedule;

@@ -2,6 +2,7 @@ package io.cddpm.diffusion;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.function.IntUnaryOperator;
 
 /**
  * One sampler of the family: the id configs, checkpoints and the command line name it by, which
@@ -12,8 +13,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * @param name       how messages name it ("DDIM")
  * @param takesSteps whether it runs {@code sampling.steps} steps; when not, it runs every train timestep
  * @param takesEta   whether {@code sampling.eta} means anything to it; when not, eta is ignored
+ * @param maxSteps   the most steps it takes on a schedule of T train timesteps (T -> max)
  */
-public record SamplerKind(String id, String name, boolean takesSteps, boolean takesEta, Factory factory) {
+public record SamplerKind(String id, String name, boolean takesSteps, boolean takesEta, IntUnaryOperator maxSteps, Factory factory) {
     /** Builds the scheduler of one setting; steps and eta as given when the sampler takes them, ignored otherwise. */
     @FunctionalInterface
     public interface Factory {
@@ -36,6 +38,11 @@ public record SamplerKind(String id, String name, boolean takesSteps, boolean ta
     /** The scheduler for this setting on a model's schedule. */
     public Scheduler scheduler(SchedulerConfig config, int steps, double eta) {
         return factory.create(config, steps, eta);
+    }
+
+    /** The most steps it takes on a schedule of {@code trainTimesteps} train timesteps. */
+    public int maxSteps(int trainTimesteps) {
+        return maxSteps.applyAsInt(trainTimesteps);
     }
 
     /** The denoising steps this sampler runs: its own for samplers that take steps, every train timestep otherwise. */

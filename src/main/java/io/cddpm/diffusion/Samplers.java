@@ -13,9 +13,10 @@ public final class Samplers {
     /** Every sampler, in the order help texts and error messages list them. */
     public static final List<SamplerKind> ALL = List.of(
             DdpmScheduler.KIND,
-            DdimScheduler.KIND);
+            DdimScheduler.KIND,
+            DpmSolverMultistepScheduler.KIND);
 
-    /** The sampler with this id; otherwise IllegalArgumentException "unknown sampler 'ID' (valid: ddpm, ddim)". */
+    /** The sampler with this id; otherwise IllegalArgumentException "unknown sampler 'ID' (valid: ddpm, ddim, ...)". */
     public static SamplerKind byId(String id) {
         for (SamplerKind s : ALL) {
             if (s.id().equals(id)) {
@@ -25,7 +26,7 @@ public final class Samplers {
         throw new IllegalArgumentException("unknown sampler '" + id + "' (valid: " + ids() + ")");
     }
 
-    /** The ids, comma-separated ("ddpm, ddim"). */
+    /** The ids, comma-separated ("ddpm, ddim, dpmpp_2m"). */
     public static String ids() {
         return ALL.stream().map(SamplerKind::id).collect(Collectors.joining(", "));
     }

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Generates images for label conditions from a checkpoint (EMA weights by default), with any
- * registered sampler (DDPM, DDIM) and classifier-free guidance, in batches; optionally
+ * registered sampler (DDPM, DDIM, DPM-Solver++) and classifier-free guidance, in batches; optionally
  * keeps intermediate images of the first condition for the progressive-generation picture.
  */
 public final class ImageSampler implements AutoCloseable {
