@@ -103,7 +103,7 @@ public final class ConfigLoader {
 
     /**
      * {@code config} with its sampling section replaced, validated exactly as a config file's would
-     * be (finite, in range, DDIM steps within train_timesteps): command-line sampling options go
+     * be (finite, in range, steps within what the sampler takes): command-line sampling options go
      * through the same checks as the YAML, so a bad {@code --guidance} cannot slip past them.
      * Errors name the key ({@code sampling.guidance}).
      */
