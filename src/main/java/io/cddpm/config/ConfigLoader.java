@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.diffusion.SamplerKind;
+import io.cddpm.diffusion.Samplers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -101,7 +103,7 @@ public final class ConfigLoader {
 
     /**
      * {@code config} with its sampling section replaced, validated exactly as a config file's would
-     * be (finite, in range, DDIM steps within train_timesteps): command-line sampling options go
+     * be (finite, in range, steps within what the sampler takes): command-line sampling options go
      * through the same checks as the YAML, so a bad {@code --guidance} cannot slip past them.
      * Errors name the key ({@code sampling.guidance}).
      */
@@ -172,6 +174,9 @@ public final class ConfigLoader {
             Class<?> t = mie.getTargetType();
             if (t.isEnum()) {
                 return "invalid value " + show(given) + " (valid: " + enumIds(t) + ")";
+            }
+            if (t == SamplerKind.class) {
+                return "invalid value " + show(given) + " (valid: " + Samplers.ids() + ")";
             }
             return "wrong type: expected " + expected(t) + ", got " + show(given);
         }

@@ -3,7 +3,6 @@ package io.cddpm.config;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.diffusion.BetaSchedule;
 import io.cddpm.diffusion.NoiseSchedule;
-import io.cddpm.diffusion.SamplerKind;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -239,9 +238,11 @@ final class ConfigValidator {
 
     private static void sampling(SamplingConfig s, DiffusionConfig d, Locations loc) {
         positive(s.steps(), List.of("sampling", "steps"), loc);
-        if (s.sampler() == SamplerKind.DDIM && s.steps() > d.trainTimesteps()) {
-            throw loc.error(loc.pick(List.of("sampling", "steps"), List.of("diffusion", "train_timesteps")), "DDIM steps ("
-                    + s.steps() + ") cannot exceed diffusion.train_timesteps (" + d.trainTimesteps() + ")");
+        int max = s.sampler().maxSteps(d.trainTimesteps());
+        if (s.sampler().takesSteps() && s.steps() > max) {
+            throw loc.error(loc.pick(List.of("sampling", "steps"), List.of("diffusion", "train_timesteps")), s.sampler().name() + " steps ("
+                    + s.steps() + ") cannot exceed " + (max == d.trainTimesteps() ? "diffusion.train_timesteps (" + max + ")"
+                            : max + " with diffusion.train_timesteps " + d.trainTimesteps()));
         }
         if (!(s.eta() >= 0 && s.eta() <= 1)) {
             throw loc.error(List.of("sampling", "eta"), "must be in [0, 1] (got " + s.eta() + ")");
