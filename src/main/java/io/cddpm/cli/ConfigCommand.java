@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cddpm config FILE}: validate an experiment file and show its trials (nothing is run). */
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Validate an experiment YAML and list its trials: run folder, identity (the hash of what determines the weights) and the sampling settings each is scored under; runs nothing.",
+        description = "Validate an experiment YAML; list each trial's run folder, identity and the sampling settings it is scored under.",
         footer = {"Validate an experiment YAML (errors name file, line and key) and list its trials with their run directories and config hashes. Runs nothing."})
 public final class ConfigCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The experiment YAML, e.g. experiments/quickstart.yaml.")
