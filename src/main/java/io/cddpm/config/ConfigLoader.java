@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.Limits;
 import io.cddpm.diffusion.SamplerKind;
 import io.cddpm.diffusion.Samplers;
 import java.io.IOException;
@@ -55,11 +56,17 @@ public final class ConfigLoader {
 
     /**
      * The file as UTF-8 text. A binary file (a checkpoint or image passed by mistake) is an input
-     * error that says why, not an I/O failure: the first byte that is not UTF-8, or a NUL byte.
+     * error that says why, not an I/O failure: the first byte that is not UTF-8, or a NUL byte; so is
+     * a file above {@link Limits#MAX_CONFIG_BYTES}, refused before it is read.
      */
     private static String text(Path yaml) {
         byte[] bytes;
         try {
+            long size = Files.size(yaml); // before reading: a 50 MB comment took a minute and 745 MB to parse
+            if (size > Limits.MAX_CONFIG_BYTES) {
+                throw new InvalidInputException("config file " + yaml + ": " + size + " bytes; the limit is " + Limits.MAX_CONFIG_BYTES
+                        + " bytes (an experiment file states a few keys)");
+            }
             bytes = Files.readAllBytes(yaml);
         } catch (IOException e) {
             throw new InvalidInputException("config file " + yaml + ": cannot read it (" + e + ")", e);

@@ -281,7 +281,8 @@ class ConfigLoaderTest {
     void yamlAndJsonRoundTrip() throws IOException {
         ExperimentConfig c = ConfigLoader.load(write("rt.yaml", """
                 name: "rt"
-                tracking: {uri: "true", experiment: "null"}
+                dataset: {image_dir: "true"}
+                tracking: {uri: "http://127.0.0.1:5000", experiment: "null"}
                 model: {preset: custom, block_out_channels: [32, 64], layers_per_block: 1, attention_levels: [false, true]}
                 training: {lr: 0.0003, limit_images: 10, device: "gpu:1"}
                 schedule: {sweep_cron: "0 0 2 * * ?"}
