@@ -31,6 +31,7 @@ public final class ConfigCommand implements Callable<Integer> {
     public Integer call() {
         ExperimentConfig config = ConfigLoader.load(file, overrides);
         List<Trial> trials = config.trials();
+        TrainingPreflight.check(file, trials);
         System.out.println(file + ": ok, experiment '" + config.experimentName() + "', " + trials.size()
                 + (trials.size() == 1 ? " trial" : " trials"));
         for (Trial t : trials) {

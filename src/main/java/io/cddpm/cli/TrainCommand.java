@@ -38,6 +38,8 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         ExperimentConfig experiment = ConfigLoader.load(config, overrides);
         List<Trial> trials = experiment.trials();
+        TrainingPreflight.check(config, trials);
+        TrainingPreflight.writable(trials);
         for (Trial t : trials) {
             RunFolder folder = RunFolder.of(t.runDir());
             Optional<String> holder = folder.heldElsewhere();
