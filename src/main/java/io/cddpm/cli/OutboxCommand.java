@@ -1,8 +1,10 @@
 package io.cddpm.cli;
 
+import io.cddpm.config.TrackingConfig;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.state.StateDatabase;
 import io.cddpm.tracking.OutboxAdmin;
+import io.cddpm.tracking.TrackingEndpoint;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -67,6 +69,7 @@ public final class OutboxCommand implements Runnable {
             }
             try (StateDatabase state = StateDatabase.open()) {
                 OutboxAdmin admin = new OutboxAdmin(state.dataSource());
+                server(admin, uri);
                 if (adoptUnknown) {
                     int records = admin.pending(null);
                     int runs = admin.adoptUnknown(uri);
@@ -104,6 +107,9 @@ public final class OutboxCommand implements Runnable {
             String label = server == null ? OutboxAdmin.UNKNOWN : server;
             try (StateDatabase state = StateDatabase.open()) {
                 OutboxAdmin admin = new OutboxAdmin(state.dataSource());
+                if (server != null) {
+                    server(admin, server);
+                }
                 int n = admin.waiting(server);
                 if (n == 0) {
                     System.out.println("no pending or failed records for " + label + known(admin));
@@ -114,6 +120,19 @@ public final class OutboxCommand implements Runnable {
             }
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * Refuses a --uri that names no server: neither an http(s) URL, nor local:<data folder>, nor one
+     * that `cddpm outbox list` shows. Such a typo used to be answered "no pending records" (exit 0).
+     */
+    private static void server(OutboxAdmin admin, String uri) {
+        if (TrackingConfig.isServerUri(uri) || uri.startsWith(TrackingEndpoint.LOCAL_PREFIX)
+                || admin.list().stream().anyMatch(w -> w.label().equals(uri))) {
+            return;
+        }
+        throw new InvalidInputException("--uri " + uri + ": not an MLflow server (http://HOST:PORT, https://HOST or "
+                + TrackingEndpoint.LOCAL_PREFIX + "<data folder>, as `cddpm outbox list` names them)" + known(admin));
     }
 
     private static String known(OutboxAdmin admin) {

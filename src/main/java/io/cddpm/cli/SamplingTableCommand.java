@@ -70,6 +70,9 @@ public final class SamplingTableCommand implements Callable<Integer> {
         if (batch <= 0) {
             throw new InvalidInputException("--batch " + batch + ": must be positive");
         }
+        if (seeds.isEmpty()) {
+            throw new InvalidInputException("--seeds: the list holds no seed (only commas); give one or more, comma-separated, e.g. --seeds 0,1,2");
+        }
         if (json != null) {
             OutputPaths.file(json, "--json");
         }
