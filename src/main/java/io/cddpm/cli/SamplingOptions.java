@@ -43,9 +43,7 @@ public final class SamplingOptions {
      * sample all-NaN images and exit 0); errors name the option and its value.
      */
     SamplingConfig over(ExperimentConfig base) {
-        if (batch <= 0) {
-            throw new InvalidInputException("--batch " + batch + ": must be positive");
-        }
+        checkBatch();
         SamplingConfig b = base.sampling();
         SamplingConfig chosen = new SamplingConfig(
                 sampler != null ? sampler : b.sampler(),
@@ -80,6 +78,13 @@ public final class SamplingOptions {
             }
         }
         return e;
+    }
+
+    /** --batch within its bounds: checked before anything is loaded. */
+    void checkBatch() {
+        if (batch <= 0 || batch > io.cddpm.core.Limits.MAX_SAMPLING_BATCH) {
+            throw new InvalidInputException("--batch " + batch + ": must be between 1 and " + io.cddpm.core.Limits.MAX_SAMPLING_BATCH);
+        }
     }
 
     int batch() {

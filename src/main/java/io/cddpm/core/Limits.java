@@ -34,6 +34,8 @@ public final class Limits {
     public static final int MAX_RENDER_COUNT = 100_000;
     /** Most worker threads a command starts (--threads): each holds a renderer and its stack. */
     public static final int MAX_THREADS = 256;
+    /** Images per forward pass when sampling ({@code --batch}): a batch holds the guided rows of every image at once. */
+    public static final int MAX_SAMPLING_BATCH = 4_096;
     /** Most bytes of a dataset's pixels, which are held as one Java array. */
     public static final long MAX_DATASET_BYTES = BoundedReads.MAX_ARRAY;
 

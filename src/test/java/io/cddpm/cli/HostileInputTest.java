@@ -111,6 +111,8 @@ class HostileInputTest {
                 cli("bench --batch 2147483647", 2, "tiny32: training this model needs at least", "bench", "--arch", "tiny32", "--batch", "2147483647"),
                 cli("bench --batch 2147483647 names the batch", 2, "a batch of 2147483647 at 32x32 (training.batch_size, resolution)",
                         "bench", "--arch", "tiny32", "--batch", "2147483647"),
+                cli("sample --batch 2147483647", 2, "--batch 2147483647: must be between 1 and 4096",
+                        "sample", "--checkpoint", "$DIR/none.ckpt", "--conditions", "test", "--out", "$DIR/out", "--batch", "2147483647"),
                 cli("sampling-table --seeds ,", 2, "--seeds: the list holds no seed (only commas)",
                         "sampling-table", "--checkpoint", "$DIR/none.ckpt", "--evaluator", "$DIR/none.pth", "--seeds", ","),
                 cli("data cache --size 100000", 2, "--size 100000: must be between 8 and 512 pixels", "data", "cache", "--root", "$DIR", "--size", "100000"),
