@@ -39,6 +39,9 @@ final class ConfigValidator {
                     + c.dataset().root() + "'); train an evaluator on real data with 'cddpm evaluator train' and name its file");
         }
         optionalText(c.tracking().uri(), List.of("tracking", "uri"), loc);
+        if (TrackingUris.hasCredentials(c.tracking().uri())) {
+            throw loc.error(List.of("tracking", "uri"), TrackingUris.refusal(c.tracking().uri()));
+        }
         optionalText(c.tracking().experiment(), List.of("tracking", "experiment"), loc);
         if (c.tracking().systemMetricsInterval() < 0) {
             throw loc.error(List.of("tracking", "system_metrics_interval"), "must be 0 (off) or a number of seconds, got "
