@@ -134,6 +134,12 @@ final class AliasResolvingParser extends YAMLParser {
     static final class Factory extends YAMLFactory {
         private static final long serialVersionUID = 1L;
 
+        /** Jackson requires a subclass to copy itself (ObjectMapper.copy() calls this); the default settings are all it has. */
+        @Override
+        public Factory copy() {
+            return new Factory();
+        }
+
         private YAMLParser parser(IOContext ctxt, Reader reader) {
             return new AliasResolvingParser(ctxt, _parserFeatures, _yamlParserFeatures, _loaderOptions, _objectCodec, reader);
         }

@@ -81,6 +81,11 @@ class YamlAliasesTest {
     }
 
     @Test
+    void aCopiedMapperStillResolvesAliases() throws IOException {
+        assertEquals("{\"a\":1,\"b\":1}", ConfigMappers.YAML_VALUE.copy().readTree("{a: &x 1, b: *x}").toString());
+    }
+
+    @Test
     void aReplayedNodeDoesNotRedefineTheAnchorsInsideIt() {
         JsonNode t = tree("""
                 a: &a [&x 1]
