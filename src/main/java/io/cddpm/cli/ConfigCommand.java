@@ -5,6 +5,7 @@ import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.SamplingSettings;
 import io.cddpm.config.Trial;
+import io.cddpm.tracking.TrackingEndpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class ConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ExperimentConfig config = ConfigLoader.load(file, overrides);
+        TrackingEndpoint.configuredUri(config.tracking()); // refuses credentials in $MLFLOW_TRACKING_URI now, as in the YAML
         List<Trial> trials = config.trials();
         TrainingPreflight.check(file, trials);
         System.out.println(file + ": ok, experiment '" + config.experimentName() + "', " + trials.size()

@@ -1,6 +1,7 @@
 package io.cddpm.cli;
 
 import io.cddpm.config.TrackingConfig;
+import io.cddpm.config.TrackingUris;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.state.StateDatabase;
 import io.cddpm.tracking.OutboxAdmin;
@@ -64,6 +65,7 @@ public final class OutboxCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            TrackingUris.refuseCredentials(uri, "--uri");
             if (timeoutSeconds <= 0) {
                 throw new InvalidInputException("--timeout " + timeoutSeconds + ": must be a positive number of seconds");
             }
@@ -104,6 +106,7 @@ public final class OutboxCommand implements Runnable {
         @Override
         public Integer call() {
             String server = which.unknown ? null : which.uri;
+            TrackingUris.refuseCredentials(server, "--uri");
             String label = server == null ? OutboxAdmin.UNKNOWN : server;
             try (StateDatabase state = StateDatabase.open()) {
                 OutboxAdmin admin = new OutboxAdmin(state.dataSource());

@@ -49,6 +49,9 @@ final class ConfigValidator {
             throw loc.error(List.of("evaluation", "evaluator_renders"), "more than one render needs dataset.root: render (got root '"
                     + c.dataset().root() + "'); train an evaluator on real data with 'cddpm evaluator train' and name its file");
         }
+        if (TrackingUris.hasCredentials(c.tracking().uri())) {
+            throw loc.error(List.of("tracking", "uri"), TrackingUris.refusal(c.tracking().uri()));
+        }
         trackingUri(c.tracking().uri(), loc);
         optionalText(c.tracking().experiment(), List.of("tracking", "experiment"), loc);
         if (c.tracking().systemMetricsInterval() < 0) {
