@@ -273,10 +273,21 @@ def main() -> int:
                 page.keyboard.press("Escape")
                 dialog.wait_for(state="hidden")
 
-            # 1b. The accuracy charts: a chart per metric key, so one per sampling setting, the trials in each.
-            page.get_by_placeholder("Search metric charts").fill("^accuracy_")
-            settle(page, 2500)
-            shot("settings.png")
+            # 1b. The accuracy charts of the first test file: accuracy_<file> (the trials' own setting over the
+            # epochs) and one chart per sampling setting (accuracy_<file>/<setting>), the trials in each.
+            setting_keys = sorted({m["key"] for r in trials for m in r["data"].get("metrics", []) if "/" in m["key"]
+                                   and m["key"].startswith("accuracy_")})
+            if setting_keys:
+                file_key = setting_keys[0].split("/")[0]
+                page.goto(f"{uri}/#/experiments/{experiment_id}?compareRunsMode=CHART")
+                page.wait_for_selector(CHART_AREA)
+                settle(page)
+                expand_parent_runs(page, names)
+                page.get_by_placeholder("Search metric charts").fill("^" + file_key)
+                page.locator(CARD).filter(has=page.get_by_text(setting_keys[0], exact=True)).first.wait_for()
+                settle(page, 2000)
+                page.mouse.move(0, 0)
+                shot("settings.png")
             # 1c. One trial's overview: the metrics table lists every setting's accuracy side by side.
             page.goto(f"{uri}/#/experiments/{experiment_id}/runs/{trials[0]['info']['run_id']}")
             page.get_by_text("accuracy_", exact=False).first.wait_for()

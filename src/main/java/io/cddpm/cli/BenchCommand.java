@@ -6,6 +6,7 @@ import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.ModelPreset;
 import io.cddpm.config.Precision;
+import io.cddpm.config.TrainingFootprint;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.train.Benchmark;
 import java.nio.file.Path;
@@ -77,6 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
             experiment = ConfigLoader.load(target.config, sets);
             label = target.config.getFileName() + " (" + experiment.model().preset().id() + ")";
         }
+        TrainingFootprint.requireFits(experiment, label);
         Benchmark.Result r = Benchmark.run(label, experiment,
                 precision == null ? experiment.training().precision() : precision, iters, warmup);
         System.out.println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(r));

@@ -5,6 +5,7 @@ import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.SamplingSettings;
 import io.cddpm.config.Trial;
+import io.cddpm.tracking.TrackingEndpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cddpm config FILE}: validate an experiment file and show its trials (nothing is run). */
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Validate an experiment YAML and list its trials: run folder, identity (the hash of what determines the weights) and the sampling settings each is scored under; runs nothing.",
+        description = "Validate an experiment YAML; list each trial's run folder, identity and the sampling settings it is scored under.",
         footer = {"Validate an experiment YAML (errors name file, line and key) and list its trials with their run directories and config hashes. Runs nothing."})
 public final class ConfigCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The experiment YAML, e.g. experiments/quickstart.yaml.")
@@ -30,7 +31,9 @@ public final class ConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ExperimentConfig config = ConfigLoader.load(file, overrides);
+        TrackingEndpoint.configuredUri(config.tracking()); // refuses credentials in $MLFLOW_TRACKING_URI now, as in the YAML
         List<Trial> trials = config.trials();
+        TrainingPreflight.check(file, trials);
         System.out.println(file + ": ok, experiment '" + config.experimentName() + "', " + trials.size()
                 + (trials.size() == 1 ? " trial" : " trials"));
         for (Trial t : trials) {

@@ -1,6 +1,6 @@
 package io.cddpm.cli;
 
-import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.Limits;
 import io.cddpm.data.DatasetCache;
 import io.cddpm.data.DatasetRoot;
 import io.cddpm.data.IclevrDataset;
@@ -19,14 +19,12 @@ public final class DataCacheCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = DatasetRoot.DEFAULT_IMAGE_DIR, description = "Image folder under the root (default ${DEFAULT-VALUE}).")
     String images;
 
-    @Option(names = "--size", defaultValue = "64", description = "Resolution (default ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "64", description = "Resolution, 8 to 512 (default ${DEFAULT-VALUE}).")
     int size;
 
     @Override
     public Integer call() {
-        if (size <= 0) {
-            throw new InvalidInputException("--size " + size + ": must be positive");
-        }
+        Limits.imageSize(size, "--size");
         long start = System.nanoTime();
         IclevrDataset dataset = DatasetCache.forRoot(new DatasetRoot(root, images)).load(new DatasetRoot(root, images), size, null);
         double seconds = (System.nanoTime() - start) / 1e9;

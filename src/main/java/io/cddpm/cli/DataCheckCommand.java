@@ -2,9 +2,11 @@ package io.cddpm.cli;
 
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.core.ProgressBars;
+import io.cddpm.data.DatasetImageSize;
 import io.cddpm.data.DatasetRoot;
 import io.cddpm.data.LabeledImage;
 import io.cddpm.data.TrainSpec;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Option;
 
 /** {@code cddpm data check}: validate a dataset root and summarise it. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Validate a dataset root (real i-CLEVR or rendered): spec, labels, every image readable; print a summary.")
+        description = "Validate a dataset root (real i-CLEVR or rendered): spec, labels, every image readable and of one size; print a summary.")
 public final class DataCheckCommand implements Callable<Integer> {
     @Option(names = "--root", required = true, description = "Dataset root (train.json, objects.json, image folder).")
     Path root;
@@ -34,10 +36,18 @@ public final class DataCheckCommand implements Callable<Integer> {
         Map<String, Integer> sizes = new TreeMap<>();
         int[] perLabel = new int[spec.labels().size()];
         Map<Integer, Integer> objectsPerImage = new TreeMap<>();
+        Path firstFile = dataset.image(spec.entries().get(0).fileName());
+        DatasetImageSize first = null;
         try (ProgressBar bar = ProgressBars.of("check", spec.size(), "img")) {
             for (LabeledImage e : spec.entries()) {
                 Path file = dataset.image(e.fileName());
-                sizes.merge(readSize(file), 1, Integer::sum);
+                BufferedImage image = decode(file);
+                DatasetImageSize size = DatasetImageSize.of(file, image.getWidth(), image.getHeight());
+                if (first == null) {
+                    first = size;
+                }
+                first.requireSame(size, file, firstFile);
+                sizes.merge(size + (image.getColorModel().hasAlpha() ? " RGBA" : " RGB"), 1, Integer::sum);
                 for (int i : e.indices()) {
                     perLabel[i]++;
                 }
@@ -57,8 +67,8 @@ public final class DataCheckCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Width x height and colour model of an image, decoding it fully so corrupt files are caught. */
-    private static String readSize(Path file) {
+    /** The image, decoded fully so corrupt files are caught. */
+    private static BufferedImage decode(Path file) {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             var readers = ImageIO.getImageReaders(in);
             if (in == null || !readers.hasNext()) {
@@ -67,8 +77,7 @@ public final class DataCheckCommand implements Callable<Integer> {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in);
-                var image = reader.read(0);
-                return image.getWidth() + "x" + image.getHeight() + (image.getColorModel().hasAlpha() ? " RGBA" : " RGB");
+                return reader.read(0);
             } finally {
                 reader.dispose();
             }

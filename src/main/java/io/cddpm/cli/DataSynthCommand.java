@@ -1,6 +1,7 @@
 package io.cddpm.cli;
 
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.Limits;
 import io.cddpm.core.ProgressBars;
 import io.cddpm.data.ConditionFile;
 import io.cddpm.data.Labels;
@@ -26,13 +27,13 @@ public final class DataSynthCommand implements Callable<Integer> {
     @Option(names = "--objects", description = "objects.json vocabulary (default: the official 24 labels).")
     Path objects;
 
-    @Option(names = "--size", defaultValue = "64", description = "Image size in pixels (default ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "64", description = "Image size in pixels, 8 to 512 (default ${DEFAULT-VALUE}).")
     int size;
 
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default ${DEFAULT-VALUE}); same seed, same bytes.")
     long seed;
 
-    @Option(names = "--limit", description = "Render only the first N entries of the spec.")
+    @Option(names = "--limit", description = "Render only the first N entries of the spec (at most its number of entries).")
     Integer limit;
 
     @Option(names = "--threads", description = "Worker threads (default: all cores).")
@@ -41,11 +42,12 @@ public final class DataSynthCommand implements Callable<Integer> {
     @Option(names = "--conditions", description = "A test.json-style file of label lists (or 'test' / 'new_test').")
     String conditions;
 
-    @Option(names = "--count", description = "With --conditions: how many images (cycling through the conditions; default: one each).")
+    @Option(names = "--count", description = "With --conditions: how many images, at most 100,000 (cycling through the conditions; default: one each).")
     Integer count;
 
     @Override
     public Integer call() {
+        Limits.imageSize(size, "--size");
         if (limit != null && limit <= 0) {
             throw new InvalidInputException("--limit " + limit + ": must be positive");
         }
@@ -56,8 +58,8 @@ public final class DataSynthCommand implements Callable<Integer> {
             throw new InvalidInputException("--conditions and --spec exclude each other");
         }
         int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (workers <= 0) {
-            throw new InvalidInputException("--threads " + workers + ": must be positive");
+        if (workers <= 0 || workers > Limits.MAX_THREADS) {
+            throw new InvalidInputException("--threads " + workers + ": must be between 1 and " + Limits.MAX_THREADS);
         }
         Labels labels = objects != null ? Labels.load(objects) : Labels.builtin();
         DatasetRenderer renderer = new DatasetRenderer(size, seed, workers);
@@ -65,14 +67,21 @@ public final class DataSynthCommand implements Callable<Integer> {
         if (conditions != null) {
             ConditionFile file = ConditionFile.resolve(conditions, labels);
             int n = count != null ? count : file.size();
-            if (n <= 0) {
-                throw new InvalidInputException("--count " + n + ": must be positive");
+            if (n <= 0 || n > Limits.MAX_RENDER_COUNT) {
+                throw new InvalidInputException("--count " + n + ": must be between 1 and " + Limits.MAX_RENDER_COUNT);
             }
+            OutputPaths.folder(out, "--out"); // the options first, then the output, then minutes of rendering
             try (ProgressBar bar = ProgressBars.of("synth", n, "img")) {
                 summary = renderer.renderConditions(file, n, out, bar::stepBy);
             }
         } else {
-            TrainSpec train = (spec != null ? TrainSpec.load(spec, labels) : TrainSpec.builtin()).limit(limit);
+            TrainSpec all = spec != null ? TrainSpec.load(spec, labels) : TrainSpec.builtin();
+            if (limit != null && limit > all.size()) {
+                throw new InvalidInputException("--limit " + limit + ": the spec " + all.source() + " has only " + all.size()
+                        + " entries (leave --limit out to render them all)");
+            }
+            TrainSpec train = all.limit(limit);
+            OutputPaths.folder(out, "--out");
             try (ProgressBar bar = ProgressBars.of("synth", train.size(), "img")) {
                 summary = renderer.renderSpec(train, out, bar::stepBy);
             }

@@ -6,6 +6,7 @@ import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.SamplingConfig;
 import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.Limits;
 import io.cddpm.data.ConditionFile;
 import io.cddpm.data.DatasetCache;
 import io.cddpm.data.DatasetRoot;
@@ -53,7 +54,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             + " e.g. from 'data synth --conditions'; every image is scored against its own labels (the evaluator's ceiling).")
     Path data;
 
-    @Option(names = "--size", description = "With --data: load the images at this size (default: the images' own size when square, else 64).")
+    @Option(names = "--size", description = "With --data: load the images at this size, 8 to 512 (default: the images' own size when square, else 64).")
     Integer size;
 
     @Option(names = "--conditions", description = "test.json-style label lists, or 'test' / 'new_test' (required with --images and --checkpoint).")
@@ -138,9 +139,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         DatasetRoot root = DatasetRoot.of(data);
         TrainSpec spec = root.validate();
         int resolution = size != null ? size : nativeSize(root.image(spec.entries().get(0).fileName()));
-        if (resolution < 8 || resolution > 1024) {
-            throw new InvalidInputException("--size " + resolution + ": must be between 8 and 1024 pixels");
-        }
+        Limits.imageSize(resolution, "--size");
         IclevrDataset dataset = DatasetCache.forRoot(root).load(root, resolution, null);
         Engines.pytorch();
         try (Evaluator eval = Evaluator.load(evaluator); NDManager manager = NDManager.newBaseManager()) {
@@ -195,8 +194,20 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
             var image = Images.read(png);
             if (data == null) {
-                size = Math.max(image.getWidth(), 1);
+                size = image.getWidth();
+                if (size != image.getHeight() || size < Limits.MIN_IMAGE_SIZE || size > Limits.MAX_IMAGE_SIZE) {
+                    throw new InvalidInputException(images + ": " + png.getFileName() + " is " + size + "x" + image.getHeight()
+                            + " pixels; images to score are square, " + Limits.MIN_IMAGE_SIZE + " to " + Limits.MAX_IMAGE_SIZE + " pixels");
+                }
+                Limits.datasetTooLarge(expected, size).ifPresent(why -> {
+                    throw new InvalidInputException(images + ": " + why);
+                });
                 data = new float[expected * 3 * size * size];
+            }
+            if (image.getWidth() != size || image.getHeight() != size) {
+                // layouts are checked, never assumed: a crop or another run's image is not resized to fit
+                throw new InvalidInputException(images + ": " + png.getFileName() + " is " + image.getWidth() + "x" + image.getHeight()
+                        + " pixels; expected square images of one size, " + size + "x" + size + " like " + SampleLayout.png(0));
             }
             byte[] chw = ImageResizer.toChw(image, size);
             for (int k = 0; k < chw.length; k++) {

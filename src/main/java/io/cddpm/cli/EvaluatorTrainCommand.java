@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cddpm.config.Precision;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.Limits;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.DatasetCache;
 import io.cddpm.data.DatasetRoot;
@@ -66,9 +67,7 @@ public final class EvaluatorTrainCommand implements Callable<Integer> {
         if (!out.getFileName().toString().endsWith(".safetensors")) {
             throw new InvalidInputException("--out " + out + ": the evaluator is saved as .safetensors");
         }
-        if (size < 8 || size > 1024) {
-            throw new InvalidInputException("--size " + size + ": must be between 8 and 1024 pixels");
-        }
+        Limits.imageSize(size, "--size");
         if (epochs <= 0 || batch <= 0) {
             throw new InvalidInputException((epochs <= 0 ? "--epochs " + epochs : "--batch " + batch) + ": must be positive");
         }

@@ -27,13 +27,10 @@ final class ModelCheckpoints {
         if (!RegisteredModels.isModelUri(given)) {
             return Path.of(given);
         }
-        String uri = env.get(TrackingEndpoint.URI_ENV);
-        if (uri == null || uri.isBlank()) {
-            throw new InvalidInputException("--checkpoint " + given + " names a registered model: set " + TrackingEndpoint.URI_ENV
-                    + " to the MLflow server that holds it");
-        }
+        String uri = TrackingEndpoint.configuredUri(null, env).orElseThrow(() -> new InvalidInputException("--checkpoint " + given
+                + " names a registered model: set " + TrackingEndpoint.URI_ENV + " to the MLflow server that holds it"));
         try {
-            Path dir = RegisteredModels.download(uri.trim(), given, RegisteredModels.cacheRoot(env));
+            Path dir = RegisteredModels.download(uri, given, RegisteredModels.cacheRoot(env));
             try (Stream<Path> files = Files.list(dir)) {
                 Path ckpt = files.filter(p -> p.getFileName().toString().endsWith(".ckpt")).sorted().findFirst()
                         .orElseThrow(() -> new InvalidInputException(given + " has no cddpm checkpoint (.ckpt) in its model directory " + dir));

@@ -3,6 +3,8 @@ package io.cddpm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.Limits;
 import io.cddpm.diffusion.BetaSchedule;
 import io.cddpm.diffusion.DdimScheduler;
 import io.cddpm.diffusion.NoiseSchedule;
@@ -23,7 +25,7 @@ public final class NoiseScheduleCommand implements Callable<Integer> {
     @Option(names = "--beta-schedule", description = "linear, scaled_linear or squaredcos_cap_v2 (default for the plot: all three).")
     BetaSchedule schedule;
 
-    @Option(names = "--train-timesteps", defaultValue = "1000", description = "T (default ${DEFAULT-VALUE}).")
+    @Option(names = "--train-timesteps", defaultValue = "1000", description = "T, at most 100,000 (default ${DEFAULT-VALUE}).")
     int timesteps;
 
     @Option(names = "--beta-start", defaultValue = "0.0001", description = "First beta (default ${DEFAULT-VALUE}).")
@@ -43,6 +45,12 @@ public final class NoiseScheduleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (timesteps > Limits.MAX_TRAIN_TIMESTEPS) {
+            throw new InvalidInputException("--train-timesteps " + timesteps + ": the limit is " + Limits.MAX_TRAIN_TIMESTEPS);
+        }
+        if (!json) {
+            OutputPaths.file(out, "--out"); // a folder would take the plot nowhere while "wrote" was printed
+        }
         BetaSchedule chosen = schedule != null ? schedule : BetaSchedule.LINEAR;
         SchedulerConfig config = new SchedulerConfig(timesteps, betaStart, betaEnd, chosen, PredictionType.EPSILON, true, 1.0, 0, true);
         int[] ddim = ddimSteps == null ? null : new DdimScheduler(config, ddimSteps, 0.0).timesteps();

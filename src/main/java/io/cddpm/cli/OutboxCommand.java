@@ -1,8 +1,11 @@
 package io.cddpm.cli;
 
+import io.cddpm.config.TrackingConfig;
+import io.cddpm.config.TrackingUris;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.state.StateDatabase;
 import io.cddpm.tracking.OutboxAdmin;
+import io.cddpm.tracking.TrackingEndpoint;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -62,11 +65,13 @@ public final class OutboxCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            TrackingUris.refuseCredentials(uri, "--uri");
             if (timeoutSeconds <= 0) {
                 throw new InvalidInputException("--timeout " + timeoutSeconds + ": must be a positive number of seconds");
             }
             try (StateDatabase state = StateDatabase.open()) {
                 OutboxAdmin admin = new OutboxAdmin(state.dataSource());
+                server(admin, uri);
                 if (adoptUnknown) {
                     int records = admin.pending(null);
                     int runs = admin.adoptUnknown(uri);
@@ -101,9 +106,13 @@ public final class OutboxCommand implements Runnable {
         @Override
         public Integer call() {
             String server = which.unknown ? null : which.uri;
+            TrackingUris.refuseCredentials(server, "--uri");
             String label = server == null ? OutboxAdmin.UNKNOWN : server;
             try (StateDatabase state = StateDatabase.open()) {
                 OutboxAdmin admin = new OutboxAdmin(state.dataSource());
+                if (server != null) {
+                    server(admin, server);
+                }
                 int n = admin.waiting(server);
                 if (n == 0) {
                     System.out.println("no pending or failed records for " + label + known(admin));
@@ -114,6 +123,19 @@ public final class OutboxCommand implements Runnable {
             }
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * Refuses a --uri that names no server: neither an http(s) URL, nor local:<data folder>, nor one
+     * that `cddpm outbox list` shows. Such a typo used to be answered "no pending records" (exit 0).
+     */
+    private static void server(OutboxAdmin admin, String uri) {
+        if (TrackingConfig.isServerUri(uri) || uri.startsWith(TrackingEndpoint.LOCAL_PREFIX)
+                || admin.list().stream().anyMatch(w -> w.label().equals(uri))) {
+            return;
+        }
+        throw new InvalidInputException("--uri " + uri + ": not an MLflow server (http://HOST:PORT, https://HOST or "
+                + TrackingEndpoint.LOCAL_PREFIX + "<data folder>, as `cddpm outbox list` names them)" + known(admin));
     }
 
     private static String known(OutboxAdmin admin) {

@@ -2,6 +2,8 @@ package io.cddpm.cli;
 
 import io.cddpm.core.InvalidInputException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,6 +18,7 @@ final class OutputPaths {
 
     /** {@code dir} as an output folder: created if missing; refused if it is a file or not writable. */
     static Path folder(Path dir, String option) {
+        given(dir, option);
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new InvalidInputException(option + " " + dir + ": exists and is not a folder (the output is a folder)");
         }
@@ -28,6 +31,7 @@ final class OutputPaths {
 
     /** {@code file} as an output file: its folder is created if missing; refused if it is a folder or cannot be written. */
     static Path file(Path file, String option) {
+        given(file, option);
         if (Files.isDirectory(file)) {
             throw new InvalidInputException(option + " " + file + ": is a folder (the output is a file)");
         }
@@ -42,11 +46,22 @@ final class OutputPaths {
         return file;
     }
 
+    /** An empty path would mean the current folder: an unset variable in a script, not a choice. */
+    private static void given(Path path, String option) {
+        if (path.toString().isEmpty()) {
+            throw new InvalidInputException(option + " '': empty path (give a folder or file; '.' for the current folder)");
+        }
+    }
+
     private static void create(Path dir, String option, Path given) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new InvalidInputException(option + " " + given + ": cannot create folder " + dir + " (" + e + ")", e);
+            boolean denied = e instanceof AccessDeniedException
+                    || e instanceof FileSystemException f && "Read-only file system".equals(f.getReason());
+            throw new InvalidInputException(option + " " + given + (denied ? ": folder is not writable: cannot create " + dir + " ("
+                    + (e instanceof AccessDeniedException ? "permission denied" : "read-only file system") + ")"
+                    : ": cannot create folder " + dir + " (" + e + ")"), e);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.cddpm.cli;
 
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.Trial;
 import io.cddpm.core.StopRequest;
 import io.cddpm.pipeline.PipelineRunner;
 import io.cddpm.pipeline.TrialRun;
@@ -57,6 +58,9 @@ public final class RunCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         }
+        List<Trial> trials = experiment.trials();
+        TrainingPreflight.check(file, trials);
+        TrainingPreflight.writable(trials);
         long start = System.nanoTime();
         List<TrialRun> runs;
         try (Interrupts interrupts = Interrupts.install()) {

@@ -46,6 +46,7 @@ public final class SampleCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         // everything the user gave is checked before the checkpoint is loaded and sampled from
         OutputPaths.folder(out, "--out");
+        sampling.checkBatch();
         checkpoint = ModelCheckpoints.local(checkpoint);
         if (progressive != null) {
             OutputPaths.file(progressive, "--progressive");

@@ -11,13 +11,15 @@ import picocli.CommandLine.Option;
 
 /** The sampler options shared by {@code sample} and {@code evaluate --checkpoint}; unset ones keep the checkpoint config's. */
 public final class SamplingOptions {
-    @Option(names = "--sampler", description = "ddpm or ddim (default: the checkpoint config's sampling.sampler).")
+    @Option(names = "--sampler", completionCandidates = SamplerIds.class,
+            description = "One of ${COMPLETION-CANDIDATES} (default: the checkpoint config's sampling.sampler).")
     SamplerKind sampler;
 
-    @Option(names = "--steps", description = "DDIM steps (default: the config's sampling.steps).")
+    @Option(names = "--steps", description = "Denoising steps, for samplers that take a step count (ddpm runs every train timestep;"
+            + " default: the config's sampling.steps).")
     Integer steps;
 
-    @Option(names = "--eta", description = "DDIM eta (default: the config's).")
+    @Option(names = "--eta", description = "DDIM eta (samplers without one ignore it; default: the config's).")
     Double eta;
 
     @Option(names = "--guidance", description = "Classifier-free guidance weight w (1 = plain conditional; default: the config's).")
@@ -41,9 +43,7 @@ public final class SamplingOptions {
      * sample all-NaN images and exit 0); errors name the option and its value.
      */
     SamplingConfig over(ExperimentConfig base) {
-        if (batch <= 0) {
-            throw new InvalidInputException("--batch " + batch + ": must be positive");
-        }
+        checkBatch();
         SamplingConfig b = base.sampling();
         SamplingConfig chosen = new SamplingConfig(
                 sampler != null ? sampler : b.sampler(),
@@ -78,6 +78,13 @@ public final class SamplingOptions {
             }
         }
         return e;
+    }
+
+    /** --batch within its bounds: checked before anything is loaded. */
+    void checkBatch() {
+        if (batch <= 0 || batch > io.cddpm.core.Limits.MAX_SAMPLING_BATCH) {
+            throw new InvalidInputException("--batch " + batch + ": must be between 1 and " + io.cddpm.core.Limits.MAX_SAMPLING_BATCH);
+        }
     }
 
     int batch() {

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 
 /** {@code cddpm sampling-table}: accuracy against sampling cost (sampler, steps, guidance, seeds) for one checkpoint. */
 @Command(name = "sampling-table", mixinStandardHelpOptions = true,
-        description = "Score a checkpoint for each sampler setting (DDIM steps, DDPM, guidance weights, seeds), with seconds per 32 images.")
+        description = "Score a checkpoint for each sampler setting (sampler and steps, guidance weights, seeds), with seconds per 32 images.")
 public final class SamplingTableCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "A cddpm checkpoint (.ckpt), or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
     Path checkpoint;
@@ -38,7 +38,9 @@ public final class SamplingTableCommand implements Callable<Integer> {
     List<String> conditions;
 
     @Option(names = "--samplers", split = ",", defaultValue = "ddim:10,ddim:20,ddim:50,ddim:100,ddpm",
-            description = "Sampler settings: ddim:STEPS or ddpm (all train timesteps), comma-separated (default ${DEFAULT-VALUE}).")
+            description = "Sampler settings, comma-separated: ID:STEPS (ddim:50, dpmpp_2m:15), or ID alone for the config's"
+                    + " sampling.steps (ddpm always runs every train timestep); ID one of ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).",
+            completionCandidates = SamplerIds.class)
     List<String> samplers;
 
     @Option(names = "--guidance", split = ",", description = "Guidance weights, comma-separated (default: the checkpoint config's).")
@@ -68,6 +70,9 @@ public final class SamplingTableCommand implements Callable<Integer> {
         if (batch <= 0) {
             throw new InvalidInputException("--batch " + batch + ": must be positive");
         }
+        if (seeds.isEmpty()) {
+            throw new InvalidInputException("--seeds: the list holds no seed (only commas); give one or more, comma-separated, e.g. --seeds 0,1,2");
+        }
         if (json != null) {
             OutputPaths.file(json, "--json");
         }
@@ -80,11 +85,11 @@ public final class SamplingTableCommand implements Callable<Integer> {
         }
         Engines.pytorch();
         System.out.println("weights: " + (settings.get(0).useEma() ? "EMA" : "raw (no EMA)"));
-        System.out.printf("%-6s %6s %8s %8s %6s %s %10s%n", "sampler", "steps", "guidance", "object", "seed",
+        System.out.printf("%-8s %6s %8s %8s %6s %s %10s%n", "sampler", "steps", "guidance", "object", "seed",
                 String.join(" ", files.stream().map(f -> String.format("%10s", f.name())).toList()), "s/32 img");
         List<SamplingSweep.Row> rows;
         try (Evaluator eval = Evaluator.load(evaluator)) {
-            rows = SamplingSweep.run(checkpoint, settings, files, eval, batch, r -> System.out.printf("%-6s %6d %8.2f %8.2f %6d %s %10.1f%n",
+            rows = SamplingSweep.run(checkpoint, settings, files, eval, batch, r -> System.out.printf("%-8s %6d %8.2f %8.2f %6d %s %10.1f%n",
                     r.sampling().sampler().id(), r.denoisingSteps(), r.sampling().guidance(), r.sampling().objectGuidance(),
                     r.sampling().seed(),
                     String.join(" ", r.accuracy().values().stream().map(a -> String.format("%10.4f", a)).toList()), r.secondsPer32()));
@@ -115,24 +120,30 @@ public final class SamplingTableCommand implements Callable<Integer> {
     }
 
     /** Every (sampler, guidance, object guidance, seed) combination, validated like the config's sampling section. */
-    private List<SamplingConfig> settings(ExperimentConfig base) {
+    List<SamplingConfig> settings(ExperimentConfig base) {
         List<SamplingConfig> out = new ArrayList<>();
         SamplingConfig b = base.sampling();
         List<Double> weights = guidance == null || guidance.isEmpty() ? List.of(b.guidance()) : guidance;
         List<Double> objectWeights = objectGuidance == null || objectGuidance.isEmpty() ? List.of(b.objectGuidance()) : objectGuidance;
         for (String spec : samplers) {
-            String[] parts = spec.trim().split(":");
+            String[] parts = spec.trim().split(":", -1);
             SamplerKind kind;
             try {
                 kind = SamplerKind.of(parts[0]);
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException("--samplers '" + spec + "': " + e.getMessage());
             }
+            if (parts.length > 2) {
+                throw new InvalidInputException("--samplers '" + spec + "': expected ID or ID:STEPS (e.g. " + kind.id() + ":50)");
+            }
+            if (parts.length > 1 && !kind.takesSteps()) {
+                throw new InvalidInputException("--samplers '" + spec + "': " + kind.id() + " takes no step count (it runs every train timestep)");
+            }
             int steps;
             try {
-                steps = parts.length > 1 ? Integer.parseInt(parts[1]) : kind == SamplerKind.DDPM ? base.diffusion().trainTimesteps() : b.steps();
+                steps = parts.length > 1 ? Integer.parseInt(parts[1]) : kind.takesSteps() ? b.steps() : base.diffusion().trainTimesteps();
             } catch (NumberFormatException e) {
-                throw new InvalidInputException("--samplers '" + spec + "': steps must be an integer (e.g. ddim:50)");
+                throw new InvalidInputException("--samplers '" + spec + "': steps must be an integer (e.g. " + kind.id() + ":50)");
             }
             for (double w : weights) {
                 for (double v : objectWeights) {
@@ -165,7 +176,7 @@ public final class SamplingTableCommand implements Callable<Integer> {
             for (ConditionFile f : files) {
                 cells.add(String.format("%10.4f", g.stream().mapToDouble(r -> r.accuracy().get(f.name())).average().orElse(Double.NaN)));
             }
-            System.out.printf("%-6s %6d %8.2f %8.2f %6s %s %10.1f%n", first.sampling().sampler().id(), first.denoisingSteps(),
+            System.out.printf("%-8s %6d %8.2f %8.2f %6s %s %10.1f%n", first.sampling().sampler().id(), first.denoisingSteps(),
                     first.sampling().guidance(), first.sampling().objectGuidance(), "mean", String.join(" ", cells), g.stream().mapToDouble(SamplingSweep.Row::secondsPer32).average()
                             .orElse(Double.NaN));
         }

@@ -38,6 +38,17 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         ExperimentConfig experiment = ConfigLoader.load(config, overrides);
         List<Trial> trials = experiment.trials();
+        TrainingPreflight.check(config, trials);
+        TrainingPreflight.writable(trials);
+        for (Trial t : trials) {
+            RunFolder folder = RunFolder.of(t.runDir());
+            Optional<String> holder = folder.heldElsewhere();
+            if (holder.isPresent()) {
+                throw new InvalidInputException(folder.dir() + " is being trained by another cddpm process (" + holder.get() + ")"
+                        + (overwrite ? ": --overwrite never deletes a training in progress" : "")
+                        + "; wait for it to end, or stop it (SIGTERM or Ctrl-C: it saves a step-exact checkpoint)");
+            }
+        }
         if (!overwrite) {
             List<String> taken = new ArrayList<>();
             for (Trial t : trials) {

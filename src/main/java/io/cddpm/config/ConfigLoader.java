@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.Limits;
+import io.cddpm.diffusion.SamplerKind;
+import io.cddpm.diffusion.Samplers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -53,11 +56,17 @@ public final class ConfigLoader {
 
     /**
      * The file as UTF-8 text. A binary file (a checkpoint or image passed by mistake) is an input
-     * error that says why, not an I/O failure: the first byte that is not UTF-8, or a NUL byte.
+     * error that says why, not an I/O failure: the first byte that is not UTF-8, or a NUL byte; so is
+     * a file above {@link Limits#MAX_CONFIG_BYTES}, refused before it is read.
      */
     private static String text(Path yaml) {
         byte[] bytes;
         try {
+            long size = Files.size(yaml); // before reading: a 50 MB comment took a minute and 745 MB to parse
+            if (size > Limits.MAX_CONFIG_BYTES) {
+                throw new InvalidInputException("config file " + yaml + ": " + size + " bytes; the limit is " + Limits.MAX_CONFIG_BYTES
+                        + " bytes (an experiment file states a few keys)");
+            }
             bytes = Files.readAllBytes(yaml);
         } catch (IOException e) {
             throw new InvalidInputException("config file " + yaml + ": cannot read it (" + e + ")", e);
@@ -101,7 +110,7 @@ public final class ConfigLoader {
 
     /**
      * {@code config} with its sampling section replaced, validated exactly as a config file's would
-     * be (finite, in range, DDIM steps within train_timesteps): command-line sampling options go
+     * be (finite, in range, steps within what the sampler takes): command-line sampling options go
      * through the same checks as the YAML, so a bad {@code --guidance} cannot slip past them.
      * Errors name the key ({@code sampling.guidance}).
      */
@@ -172,6 +181,9 @@ public final class ConfigLoader {
             Class<?> t = mie.getTargetType();
             if (t.isEnum()) {
                 return "invalid value " + show(given) + " (valid: " + enumIds(t) + ")";
+            }
+            if (t == SamplerKind.class) {
+                return "invalid value " + show(given) + " (valid: " + Samplers.ids() + ")";
             }
             return "wrong type: expected " + expected(t) + ", got " + show(given);
         }

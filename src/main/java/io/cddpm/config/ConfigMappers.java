@@ -18,7 +18,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 final class ConfigMappers {
     private ConfigMappers() {}
 
-    static final YAMLFactory YAML_FACTORY = YAMLFactory.builder().build();
+    /** Reads config YAML with its aliases resolved (bounded), see {@link AliasResolvingParser}. */
+    static final YAMLFactory YAML_FACTORY = new AliasResolvingParser.Factory();
     static final JsonFactory JSON_FACTORY = new JsonFactory();
 
     /** Binds trees to records and back. */
@@ -31,8 +32,8 @@ final class ConfigMappers {
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
             .build());
 
-    /** Reads one --set value as a YAML scalar or flow collection. */
-    static final ObjectMapper YAML_VALUE = new YAMLMapper();
+    /** Reads one --set value as a YAML scalar or flow collection (an alias with no anchor is not valid YAML). */
+    static final ObjectMapper YAML_VALUE = new YAMLMapper(YAML_FACTORY);
 
     /** Canonical JSON: keys sorted at every level, so equal configs give equal bytes. */
     static final ObjectMapper CANONICAL = strict(JsonMapper.builder()

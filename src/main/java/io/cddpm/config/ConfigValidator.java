@@ -1,15 +1,23 @@
 package io.cddpm.config;
 
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.Limits;
 import io.cddpm.diffusion.BetaSchedule;
 import io.cddpm.diffusion.NoiseSchedule;
-import io.cddpm.diffusion.SamplerKind;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.quartz.CronExpression;
 
-/** The value checks that types alone cannot express, each naming the key (and line) at fault. */
+/**
+ * The value checks that types alone cannot express, each naming the key (and line) at fault. Sizes
+ * are checked against their stated upper bounds ({@link Limits}) here, so {@code cddpm config}
+ * refuses what training would choke on.
+ */
 final class ConfigValidator {
 
     private ConfigValidator() {}
@@ -19,10 +27,18 @@ final class ConfigValidator {
         if (c.name().contains("/") || c.name().contains("\\") || c.name().equals(".") || c.name().equals("..")) {
             throw loc.error(List.of("name"), "'" + c.name() + "' is used as a folder name: no '/' or '\\'");
         }
+        int nameBytes = c.name().getBytes(StandardCharsets.UTF_8).length;
+        if (nameBytes > Limits.MAX_NAME_BYTES) {
+            throw loc.error(List.of("name"), "name too long: " + c.name().length() + " characters (" + nameBytes + " bytes in UTF-8);"
+                    + " the limit is " + Limits.MAX_NAME_BYTES + " bytes, as it names the run folder and the MLflow experiment");
+        }
         text(c.outputDir(), List.of("output_dir"), loc);
         dataset(c.dataset(), loc);
         ModelConfig m = model(c.model(), loc);
         resolution(c.resolution(), m, loc);
+        if (c.dataset().rendered() && c.dataset().render().count() != null) {
+            renderedBytes(c, loc);
+        }
         diffusion(c.diffusion(), c.resolution(), loc);
         training(c.training(), loc);
         sampling(c.sampling(), c.diffusion(), loc);
@@ -33,7 +49,10 @@ final class ConfigValidator {
             throw loc.error(List.of("evaluation", "evaluator_renders"), "more than one render needs dataset.root: render (got root '"
                     + c.dataset().root() + "'); train an evaluator on real data with 'cddpm evaluator train' and name its file");
         }
-        optionalText(c.tracking().uri(), List.of("tracking", "uri"), loc);
+        if (TrackingUris.hasCredentials(c.tracking().uri())) {
+            throw loc.error(List.of("tracking", "uri"), TrackingUris.refusal(c.tracking().uri()));
+        }
+        trackingUri(c.tracking().uri(), loc);
         optionalText(c.tracking().experiment(), List.of("tracking", "experiment"), loc);
         if (c.tracking().systemMetricsInterval() < 0) {
             throw loc.error(List.of("tracking", "system_metrics_interval"), "must be 0 (off) or a number of seconds, got "
@@ -41,6 +60,52 @@ final class ConfigValidator {
         }
         cron(c.schedule().sweepCron(), List.of("schedule", "sweep_cron"), loc);
         cron(c.schedule().reevalCron(), List.of("schedule", "reeval_cron"), loc);
+        sweepSize(c, loc);
+    }
+
+    /** The rendered images (and the evaluator's other renders of them) must fit the one array a dataset is held in. */
+    private static void renderedBytes(ExperimentConfig c, Locations loc) {
+        int renders = c.evaluation().evaluatorRenders();
+        Limits.datasetTooLarge((long) c.dataset().render().count() * Math.max(1, renders), c.resolution()).ifPresent(why -> {
+            throw loc.error(loc.pick(List.of("dataset", "render", "count"), List.of("resolution")), "render.count "
+                    + c.dataset().render().count() + (renders > 1 ? " x evaluation.evaluator_renders " + renders : "") + ": " + why);
+        });
+    }
+
+    /**
+     * Only an MLflow tracking server is tracked to, through its REST API: an http(s) URL. A file: URI
+     * (MLflow's local folder store) gets how to serve that folder instead.
+     */
+    private static void trackingUri(String uri, Locations loc) {
+        List<String> at = List.of("tracking", "uri");
+        optionalText(uri, at, loc);
+        if (uri == null || TrackingConfig.isServerUri(uri)) {
+            return;
+        }
+        if (uri.regionMatches(true, 0, "file:", 0, 5) || !uri.matches("(?s)[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+            throw loc.error(at, "'" + uri + "' is a folder, but cddpm needs an MLflow tracking server (http:// or https://):"
+                    + " start one with mlflow/serve.sh [PORT] and give its http://127.0.0.1:PORT, or leave tracking.uri unset and"
+                    + " `cddpm run` starts a local server (data in mlruns/)");
+        }
+        throw loc.error(at, "'" + uri + "' is not an MLflow tracking server's address: give http://HOST:PORT or https://HOST,"
+                + " or leave tracking.uri unset for the local server");
+    }
+
+    /**
+     * The number of grid points (the product of the sweep axes' lengths), counted before any point is
+     * built: a grid of a million trials used to take gigabytes before anything was said.
+     */
+    private static void sweepSize(ExperimentConfig c, Locations loc) {
+        BigInteger points = BigInteger.ONE;
+        List<String> sizes = new ArrayList<>();
+        for (Map.Entry<String, List<Object>> axis : c.sweep().entrySet()) {
+            points = points.multiply(BigInteger.valueOf(axis.getValue().size()));
+            sizes.add(axis.getValue().size() + " " + axis.getKey());
+        }
+        if (points.compareTo(BigInteger.valueOf(Limits.MAX_SWEEP_POINTS)) > 0) {
+            throw loc.error(List.of(ConfigSchema.SWEEP), "a grid of " + points + " points (" + String.join(" x ", sizes) + "); the limit is "
+                    + Limits.MAX_SWEEP_POINTS + " (trials times sampling points): split the sweep into several files");
+        }
     }
 
     /**
@@ -48,7 +113,7 @@ final class ConfigValidator {
      * already a large-GPU job). It is not the data layer's limit: that keeps a dataset's pixels in one
      * Java array of at most 2^31 bytes, which the full train.json (18,009 images) fills at 199x199.
      */
-    static final int MAX_RESOLUTION = 512;
+    static final int MAX_RESOLUTION = Limits.MAX_IMAGE_SIZE;
 
     /**
      * The image side against the model: at most {@link #MAX_RESOLUTION}, a whole number of p x p
@@ -62,8 +127,9 @@ final class ConfigValidator {
         if (p < 1 || Integer.bitCount(p) != 1) {
             throw loc.error(patch, "must be a power of two (1 = no patches, 2, 4, ...), got " + p);
         }
-        if (resolution <= 0 || resolution > MAX_RESOLUTION) {
-            throw loc.error(res, "resolution " + resolution + " must be between 1 and " + MAX_RESOLUTION + " pixels");
+        if (resolution < Limits.MIN_IMAGE_SIZE || resolution > MAX_RESOLUTION) {
+            throw loc.error(res, "resolution " + resolution + " must be between " + Limits.MIN_IMAGE_SIZE + " and " + MAX_RESOLUTION
+                    + " pixels");
         }
         if (p > resolution) {
             throw loc.error(loc.pick(patch, res), "patch_size " + p + " is larger than the image (resolution " + resolution + ")");
@@ -119,6 +185,14 @@ final class ConfigValidator {
         if (m.blockOutChannels().isEmpty()) {
             throw loc.error(channels, "give at least one level of channels, e.g. [32, 64, 128]");
         }
+        if (m.blockOutChannels().size() > Limits.MAX_LEVELS) {
+            throw loc.error(loc.pick(channels, preset), m.blockOutChannels().size() + " levels; the limit is " + Limits.MAX_LEVELS
+                    + " (a " + Limits.MAX_IMAGE_SIZE + "-pixel image halves " + (Limits.MAX_LEVELS - 1) + " times)");
+        }
+        if (m.layersPerBlock() != null && m.layersPerBlock() > Limits.MAX_LAYERS_PER_BLOCK) {
+            throw loc.error(loc.pick(layers, preset), "layers_per_block " + m.layersPerBlock() + ": the limit is "
+                    + Limits.MAX_LAYERS_PER_BLOCK);
+        }
         positive(m.attentionHeadDim(), List.of("model", "attention_head_dim"), loc);
         positive(m.normGroups(), List.of("model", "norm_groups"), loc);
         positive(m.numClasses(), List.of("model", "num_classes"), loc);
@@ -128,6 +202,9 @@ final class ConfigValidator {
             List<String> at = loc.pick(List.of("model", "block_out_channels", "[" + i + "]"), channels, preset);
             if (ch <= 0) {
                 throw loc.error(at, "channels must be > 0 (got " + ch + ")");
+            }
+            if (ch > Limits.MAX_CHANNELS) {
+                throw loc.error(at, "channels " + ch + " at level " + (i + 1) + ": the limit is " + Limits.MAX_CHANNELS + " per level");
             }
             if (ch % m.normGroups() != 0) {
                 throw loc.error(loc.pick(at, List.of("model", "norm_groups")), "channels " + ch + " at level " + (i + 1)
@@ -166,6 +243,10 @@ final class ConfigValidator {
 
     private static void diffusion(DiffusionConfig d, int resolution, Locations loc) {
         positive(d.trainTimesteps(), List.of("diffusion", "train_timesteps"), loc);
+        if (d.trainTimesteps() > Limits.MAX_TRAIN_TIMESTEPS) {
+            throw loc.error(List.of("diffusion", "train_timesteps"), "train_timesteps " + d.trainTimesteps() + ": the limit is "
+                    + Limits.MAX_TRAIN_TIMESTEPS);
+        }
         if (d.betaSchedule() != BetaSchedule.SQUAREDCOS_CAP_V2) {
             if (!(d.betaStart() > 0 && d.betaStart() < 1)) {
                 throw loc.error(List.of("diffusion", "beta_start"), "must be in (0, 1) (got " + d.betaStart() + ")");
@@ -239,9 +320,11 @@ final class ConfigValidator {
 
     private static void sampling(SamplingConfig s, DiffusionConfig d, Locations loc) {
         positive(s.steps(), List.of("sampling", "steps"), loc);
-        if (s.sampler() == SamplerKind.DDIM && s.steps() > d.trainTimesteps()) {
-            throw loc.error(loc.pick(List.of("sampling", "steps"), List.of("diffusion", "train_timesteps")), "DDIM steps ("
-                    + s.steps() + ") cannot exceed diffusion.train_timesteps (" + d.trainTimesteps() + ")");
+        int max = s.sampler().maxSteps(d.trainTimesteps());
+        if (s.sampler().takesSteps() && s.steps() > max) {
+            throw loc.error(loc.pick(List.of("sampling", "steps"), List.of("diffusion", "train_timesteps")), s.sampler().name() + " steps ("
+                    + s.steps() + ") cannot exceed " + (max == d.trainTimesteps() ? "diffusion.train_timesteps (" + max + ")"
+                            : max + " with diffusion.train_timesteps " + d.trainTimesteps()));
         }
         if (!(s.eta() >= 0 && s.eta() <= 1)) {
             throw loc.error(List.of("sampling", "eta"), "must be in [0, 1] (got " + s.eta() + ")");
@@ -276,11 +359,25 @@ final class ConfigValidator {
         if (s == null || s.isBlank()) {
             throw loc.error(at, "must not be empty");
         }
+        printable(s, at, loc);
     }
 
     private static void optionalText(String s, List<String> at, Locations loc) {
         if (s != null && s.isBlank()) {
             throw loc.error(at, "must not be empty (use null for the default)");
+        }
+        if (s != null) {
+            printable(s, at, loc);
+        }
+    }
+
+    /** Names, paths and addresses hold no control characters: a NUL cannot be in a path, a newline would split a log line. */
+    private static void printable(String s, List<String> at, Locations loc) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                throw loc.error(at, "'" + s.replaceAll("\\p{Cntrl}", "?") + "' holds a control character (U+"
+                        + String.format("%04X", (int) s.charAt(i)) + ") at position " + i);
+            }
         }
     }
 }

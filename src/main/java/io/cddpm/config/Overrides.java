@@ -19,7 +19,7 @@ final class Overrides {
     private Overrides() {}
 
     static void apply(ObjectNode user, String override, Locations loc) {
-        String where = "--set " + override;
+        String where = "--set " + TrackingUris.redact(override); // named in every error about the key: never with a password
         int eq = override.indexOf('=');
         if (eq <= 0) {
             throw new InvalidInputException(where + ": expected dotted.key=value, e.g. --set training.epochs=10");

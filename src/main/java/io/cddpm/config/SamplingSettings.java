@@ -58,11 +58,11 @@ public final class SamplingSettings {
      */
     public static String slug(SamplingConfig s) {
         StringBuilder b = new StringBuilder(s.samplerId());
-        if (s.ddim()) {
+        if (s.sampler().takesSteps()) {
             b.append(s.steps());
         }
         b.append("_w").append(number(s.guidance()));
-        if (s.ddim()) {
+        if (s.sampler().takesEta()) {
             b.append("_eta").append(number(s.eta()));
         }
         if (s.objectGuidance() != 0) {

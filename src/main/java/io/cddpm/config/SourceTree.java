@@ -17,7 +17,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads a YAML (or JSON) document into a Jackson tree while recording the line of every key and
- * list element, which a plain {@code readTree} forgets.
+ * list element, which a plain {@code readTree} forgets. Aliases arrive resolved (by
+ * {@link AliasResolvingParser}); YAML 1.1 merge keys ({@code <<}) are refused by name.
  */
 final class SourceTree {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -67,6 +68,10 @@ final class SourceTree {
                     String name = p.currentName();
                     List<String> child = new ArrayList<>(path);
                     child.add(name);
+                    if (name.equals("<<")) {
+                        throw loc.error(where(p, loc), "key '" + Locations.dotted(child) + "': YAML merge keys (<<) are not"
+                                + " supported; alias a whole value instead (e.g. training: *base) or repeat the keys");
+                    }
                     if (o.has(name)) {
                         throw loc.error(where(p, loc), "key '" + Locations.dotted(child) + "': duplicate key (first given at "
                                 + loc.get(child) + ")");

@@ -1,5 +1,8 @@
 package io.cddpm.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+
 /**
  * MLflow.
  *
@@ -17,5 +20,16 @@ public record TrackingConfig(String uri, String experiment, int systemMetricsInt
 
     public static TrackingConfig defaults() {
         return new TrackingConfig(null, null, DEFAULT_SYSTEM_METRICS_INTERVAL);
+    }
+
+    /** True for the address of an MLflow tracking server: an http or https URL with a host (cddpm speaks its REST API). */
+    public static boolean isServerUri(String text) {
+        try {
+            URI uri = new URI(text.trim());
+            return uri.getScheme() != null && (uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
+                    && uri.getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.cddpm.data;
 
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.Limits;
 import java.awt.image.BufferedImage;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -68,8 +69,14 @@ public final class DatasetCache {
 
     static IclevrDataset decode(DatasetRoot root, TrainSpec spec, int resolution, IntConsumer progress) {
         int n = spec.size();
+        Limits.datasetTooLarge(n, resolution).ifPresent(why -> {
+            throw new InvalidInputException(root.root() + ": " + why);
+        });
         int numLabels = spec.labels().size();
         int imageBytes = 3 * resolution * resolution;
+        Path firstFile = root.image(spec.entries().get(0).fileName());
+        BufferedImage firstImage = decodeImage(firstFile);
+        DatasetImageSize first = DatasetImageSize.of(firstFile, firstImage.getWidth(), firstImage.getHeight());
         byte[] pixels = new byte[n * imageBytes];
         byte[] labels = new byte[n * numLabels];
         List<String> names = new ArrayList<>(n);
@@ -80,15 +87,8 @@ public final class DatasetCache {
         IntStream.range(0, n).parallel().forEach(i -> {
             LabeledImage e = spec.entries().get(i);
             Path file = root.image(e.fileName());
-            BufferedImage image;
-            try {
-                image = ImageIO.read(file.toFile());
-            } catch (IOException ex) {
-                throw new InvalidInputException(file + ": unreadable or corrupt image (" + ex.getMessage() + ")", ex);
-            }
-            if (image == null) {
-                throw new InvalidInputException(file + ": not a PNG/JPEG image ImageIO can decode");
-            }
+            BufferedImage image = decodeImage(file);
+            first.requireSame(DatasetImageSize.of(file, image.getWidth(), image.getHeight()), file, firstFile);
             System.arraycopy(ImageResizer.toChw(image, resolution), 0, pixels, i * imageBytes, imageBytes);
             for (int index : e.indices()) {
                 labels[i * numLabels + index] = 1;
@@ -98,6 +98,19 @@ public final class DatasetCache {
             }
         });
         return new IclevrDataset(resolution, numLabels, pixels, labels, names);
+    }
+
+    private static BufferedImage decodeImage(Path file) {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(file.toFile());
+        } catch (IOException ex) {
+            throw new InvalidInputException(file + ": unreadable or corrupt image (" + ex.getMessage() + ")", ex);
+        }
+        if (image == null) {
+            throw new InvalidInputException(file + ": not a PNG/JPEG image ImageIO can decode");
+        }
+        return image;
     }
 
     static String key(DatasetRoot root, TrainSpec spec, int resolution) {

@@ -1,5 +1,7 @@
 package io.cddpm.data;
 
+import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.Limits;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -63,6 +65,9 @@ public final class IclevrDataset {
             throw new IllegalArgumentException("nothing to concatenate");
         }
         IclevrDataset first = parts.get(0);
+        Limits.datasetTooLarge(parts.stream().mapToLong(IclevrDataset::size).sum(), first.resolution).ifPresent(why -> {
+            throw new InvalidInputException("the " + parts.size() + " datasets together: " + why);
+        });
         ByteArrayOutputStream pixels = new ByteArrayOutputStream();
         ByteArrayOutputStream labels = new ByteArrayOutputStream();
         List<String> names = new ArrayList<>();

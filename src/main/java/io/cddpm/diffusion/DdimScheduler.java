@@ -1,13 +1,18 @@
 package io.cddpm.diffusion;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.cddpm.core.InvalidInputException;
 
 /**
  * DDIM sampling in N steps with "leading" spacing (t = k * (T / N) + steps_offset, descending) and
  * stochasticity eta, as diffusers' DDIMScheduler (set_alpha_to_one: alpha_bar before step 0 is 1).
+ * Memoryless, so it is its own trajectory.
  */
-public final class DdimScheduler implements Scheduler {
+public final class DdimScheduler implements Scheduler, Scheduler.Trajectory {
+    /** Sampler id {@code ddim}: N steps and eta. */
+    public static final SamplerKind KIND = new SamplerKind("ddim", "DDIM", true, true, t -> t, DdimScheduler::new);
+
     private final SchedulerConfig config;
     private final NoiseSchedule schedule;
     private final int[] timesteps;
@@ -35,6 +40,11 @@ public final class DdimScheduler implements Scheduler {
     @Override
     public int[] timesteps() {
         return timesteps.clone();
+    }
+
+    @Override
+    public Trajectory start(NDManager manager) {
+        return this;
     }
 
     @Override

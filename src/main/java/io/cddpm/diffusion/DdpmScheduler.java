@@ -1,12 +1,18 @@
 package io.cddpm.diffusion;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 
 /**
  * Ancestral DDPM sampling over all T train timesteps (T-1 .. 0), as diffusers' DDPMScheduler with
- * variance_type fixed_small: x_{t-1} = c0 x0_hat + c1 x_t + sqrt(beta_tilde_t) z.
+ * variance_type fixed_small: x_{t-1} = c0 x0_hat + c1 x_t + sqrt(beta_tilde_t) z. Memoryless, so it
+ * is its own trajectory.
  */
-public final class DdpmScheduler implements Scheduler {
+public final class DdpmScheduler implements Scheduler, Scheduler.Trajectory {
+    /** Sampler id {@code ddpm}: every train timestep, no step count or eta. */
+    public static final SamplerKind KIND = new SamplerKind("ddpm", "DDPM", false, false, t -> t,
+            (config, steps, eta) -> new DdpmScheduler(config));
+
     private final SchedulerConfig config;
     private final NoiseSchedule schedule;
 
@@ -23,6 +29,11 @@ public final class DdpmScheduler implements Scheduler {
             ts[i] = n - 1 - i;
         }
         return ts;
+    }
+
+    @Override
+    public Trajectory start(NDManager manager) {
+        return this;
     }
 
     @Override

@@ -5,7 +5,7 @@ import io.cddpm.core.InvalidInputException;
 /**
  * The forward process's betas, alphas and cumulative alpha products (alpha_bar), computed in float32
  * the way diffusers does (torch.linspace / betas_for_alpha_bar, then torch.cumprod), so values
- * agree with diffusers' to float rounding.
+ * are diffusers' to the bit (without a shift).
  *
  * <p>With a log-SNR shift s ({@link SchedulerConfig#logSnrShift()}, "simple diffusion", Hoogeboom et
  * al. 2023) every alpha_bar_t becomes sigmoid(logit(alpha_bar_t) + s), i.e. logSNR_t + s, since
@@ -30,13 +30,13 @@ public final class NoiseSchedule {
         }
     }
 
-    /** The schedule of these betas, alpha_bar their running product in float32 (torch.cumprod). */
+    /** The schedule of these betas, alpha_bar their running product as torch.cumprod computes it on the CPU (in double). */
     private static NoiseSchedule ofBetas(float[] betas) {
         float[] alphasCumprod = new float[betas.length];
-        float product = 1f;
+        double product = 1;
         for (int i = 0; i < betas.length; i++) {
             product *= 1f - betas[i];
-            alphasCumprod[i] = product;
+            alphasCumprod[i] = (float) product;
         }
         return new NoiseSchedule(betas, alphasCumprod);
     }
@@ -103,7 +103,10 @@ public final class NoiseSchedule {
         return c * c;
     }
 
-    /** torch.linspace in float32: start + i * step for the first half, end - (n - 1 - i) * step after. */
+    /**
+     * torch.linspace in float32: start + i * step for the first half, end - (n - 1 - i) * step after,
+     * each a fused multiply-add (one rounding) as torch's compiled kernel computes it.
+     */
     private static void linspace(float start, float end, float[] out) {
         int n = out.length;
         if (n == 1) {
@@ -113,7 +116,7 @@ public final class NoiseSchedule {
         float step = (end - start) / (n - 1);
         int half = n / 2;
         for (int i = 0; i < n; i++) {
-            out[i] = i < half ? start + step * i : end - step * (n - 1 - i);
+            out[i] = i < half ? Math.fma(step, i, start) : Math.fma(-step, n - 1 - i, end);
         }
     }
 

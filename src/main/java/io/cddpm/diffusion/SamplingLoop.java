@@ -25,20 +25,23 @@ public final class SamplingLoop {
     }
 
     /**
-     * Samples a batch of the given shape. The returned array lives in {@code manager}.
+     * Samples a batch of the given shape along a fresh trajectory of the scheduler (so a multistep
+     * method starts without history every call). The returned array lives in {@code manager}, and so
+     * does the trajectory's state until {@code manager} closes.
      *
      * @param listener called after every step with the new sample (valid only during the call); may be null
      */
     public NDArray run(NDManager manager, Shape shape, Denoiser denoiser, long seed, StepListener listener) {
         NDArray sample = gaussian(manager, shape, new SplittableRandom(mix(seed, -1)));
+        Scheduler.Trajectory trajectory = scheduler.start(manager);
         int[] ts = scheduler.timesteps();
         for (int i = 0; i < ts.length; i++) {
             try (NDManager step = manager.newSubManager()) {
                 NDArray x = sample;
                 x.attach(step);
-                NDArray noise = scheduler.needsNoise(ts[i]) ? gaussian(step, shape, new SplittableRandom(mix(seed, i))) : null;
+                NDArray noise = trajectory.needsNoise(ts[i]) ? gaussian(step, shape, new SplittableRandom(mix(seed, i))) : null;
                 NDArray out = denoiser.predict(x, ts[i]);
-                NDArray next = scheduler.step(out, ts[i], x, noise).prevSample();
+                NDArray next = trajectory.step(out, ts[i], x, noise).prevSample();
                 if (listener != null) {
                     listener.onStep(i, ts[i], next);
                 }

@@ -22,8 +22,11 @@ import java.util.function.LongSupplier;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import net.razorvine.pickle.IObjectConstructor;
+import net.razorvine.pickle.Opcodes;
 import net.razorvine.pickle.PickleException;
 import net.razorvine.pickle.Unpickler;
+import net.razorvine.pickle.objects.ClassDict;
+import net.razorvine.pickle.objects.ClassDictConstructor;
 
 /**
  * Reads PyTorch checkpoints ({@code torch.save}) without Python: the zip format (torch >= 1.6) and
@@ -184,7 +187,25 @@ public final class TorchCheckpoint {
                             + Long.toUnsignedString(n) + " bytes but only " + Math.max(0, after) + " follow");
                 }
             }
+            if (key == Opcodes.REDUCE || key == Opcodes.NEWOBJ) {
+                refuseUnknownCall();
+            }
             return super.dispatch(key);
+        }
+
+        /**
+         * A call with arguments to a global nobody registered (os.system, subprocess.Popen, ...) is
+         * what a malicious pickle does: it is never executed here, and it is refused by its name
+         * rather than with the library's advice to register a constructor for it.
+         */
+        private void refuseUnknownCall() {
+            Object args = stack.pop();
+            Object callable = stack.peek();
+            stack.add(args);
+            if (callable instanceof ClassDictConstructor unknown && args instanceof Object[] a && a.length > 0) {
+                String name = String.valueOf(((ClassDict) unknown.construct(new Object[0])).getClassName());
+                throw new PickleException("refused: the file calls " + name + ", which a checkpoint never needs");
+            }
         }
     }
 

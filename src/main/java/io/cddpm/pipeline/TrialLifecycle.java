@@ -491,6 +491,16 @@ public final class TrialLifecycle {
     /** The parent run's summary table, champion alias and end state. */
     private void endParent(List<TrialSummary> rows, boolean anyFinished, long unfinished) {
         tracker.setTags(parent, Map.of(NOTE_TAG, TrialSummary.table(parent.experiment(), rows)));
+        // the sweep's figures on its own run, so the experiment's charts and runs table show them at first sight
+        Map<String, Double> summary = new LinkedHashMap<>();
+        for (TrialSummary r : rows) {
+            r.accuracy().forEach((file, a) -> summary.merge("best_accuracy_" + file, a, Math::max));
+        }
+        rows.stream().filter(r -> !r.accuracy().isEmpty()).mapToDouble(TrialSummary::mean).max()
+                .ifPresent(best -> summary.put("best_" + MEAN_ACCURACY, best));
+        summary.put("trials", (double) rows.size());
+        summary.put("trials_failed", (double) unfinished);
+        tracker.logMetrics(parent, summary, 0);
         if (anyFinished) {
             tracker.setBestAlias(parent, modelName(parent.experiment()), CHAMPION, MEAN_ACCURACY);
         }

@@ -31,8 +31,7 @@ public final class DatasetPreparer {
             return root;
         }
         RenderConfig r = dataset.render();
-        Labels labels = Labels.builtin();
-        TrainSpec spec = (r.spec() == null ? TrainSpec.builtin() : TrainSpec.load(Path.of(r.spec()), labels)).limit(r.count());
+        TrainSpec spec = spec(r);
         String name = String.format("render-%s-n%d-s%d-%dpx", r.spec() == null ? "iclevr" : Integer.toHexString(r.spec().hashCode()),
                 spec.size(), r.seed(), resolution);
         Path dir = workDir.resolve("datasets").resolve(name);
@@ -51,6 +50,19 @@ public final class DatasetPreparer {
                 .renderSpec(spec, dir, n -> {});
         LOG.info("rendered {} images in {} s", s.images(), String.format("%.1f", s.seconds()));
         return root;
+    }
+
+    /**
+     * The entries a rendered dataset holds: the first {@code render.count} of its spec (the built-in
+     * train.json unless {@code render.spec}); a count above the spec's entries is refused, not capped.
+     */
+    public static TrainSpec spec(RenderConfig r) {
+        TrainSpec all = r.spec() == null ? TrainSpec.builtin() : TrainSpec.load(Path.of(r.spec()), Labels.builtin());
+        if (r.count() != null && r.count() > all.size()) {
+            throw new InvalidInputException("dataset.render.count " + r.count() + ": the spec " + all.source() + " has only " + all.size()
+                    + " entries (null renders them all)");
+        }
+        return all.limit(r.count());
     }
 
     /** Prepares and loads the dataset (through the one-file cache) at {@code resolution}. */

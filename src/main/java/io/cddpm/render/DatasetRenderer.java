@@ -2,6 +2,7 @@ package io.cddpm.render;
 
 import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.core.Limits;
 import io.cddpm.core.Seeds;
 import io.cddpm.data.ConditionFile;
 import io.cddpm.data.LabeledImage;
@@ -48,10 +49,7 @@ public final class DatasetRenderer {
     private final int threads;
 
     public DatasetRenderer(int size, long seed, int threads) {
-        if (size < 8) {
-            throw new InvalidInputException("--size " + size + ": images must be at least 8 pixels");
-        }
-        this.size = size;
+        this.size = Limits.imageSize(size, "--size");
         this.seed = seed;
         this.threads = Math.max(1, threads);
     }

@@ -38,9 +38,9 @@ public record EvaluationRecord(int epoch, String checkpoint, String setting, Str
     /** The record of images drawn with {@code s} from {@code checkpoint} (a path relative to the run folder), scored by evaluator. */
     public static EvaluationRecord of(int epoch, String checkpoint, SamplingConfig s, String evaluator, Map<String, Double> accuracy,
             String timestamp) {
-        boolean ddim = s.ddim();
-        return new EvaluationRecord(epoch, checkpoint, SamplingSettings.slug(s), s.samplerId(), ddim ? s.steps() : null, ddim ? s.eta() : null,
-                s.guidance(), s.objectGuidance(), s.seed(), s.useEma(), evaluator, accuracy, null, null, timestamp);
+        return new EvaluationRecord(epoch, checkpoint, SamplingSettings.slug(s), s.samplerId(), s.sampler().takesSteps() ? s.steps() : null,
+                s.sampler().takesEta() ? s.eta() : null, s.guidance(), s.objectGuidance(), s.seed(), s.useEma(), evaluator, accuracy, null, null,
+                timestamp);
     }
 
     /** The record of an evaluation that failed with error, keeping the accuracies of earlier (e.g. partial) calls. */

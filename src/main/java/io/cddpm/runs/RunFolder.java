@@ -173,6 +173,19 @@ public record RunFolder(Path dir) {
         }
     }
 
+    /**
+     * Who holds the run's lock when another process (or another trial run of this one) does, as its lock
+     * file says; empty when nobody does (the lock is taken and let go again to find out).
+     */
+    public Optional<String> heldElsewhere() {
+        Optional<Lock> lock = tryLock();
+        if (lock.isPresent()) {
+            lock.get().close();
+            return Optional.empty();
+        }
+        return Optional.of(lockHolder());
+    }
+
     /** Who holds (or last held) the run's lock, as its lock file says: "pid N on HOST since TIME". */
     public String lockHolder() {
         try {

@@ -9,12 +9,8 @@ import io.cddpm.config.Precision;
 import io.cddpm.config.SamplingConfig;
 import io.cddpm.core.Engines;
 import io.cddpm.core.ProgressBars;
-import io.cddpm.diffusion.DdimScheduler;
-import io.cddpm.diffusion.DdpmScheduler;
-import io.cddpm.diffusion.SamplerKind;
 import io.cddpm.diffusion.SamplingLoop;
 import io.cddpm.diffusion.Scheduler;
-import io.cddpm.diffusion.SchedulerConfig;
 import io.cddpm.model.Batches;
 import io.cddpm.model.ConditionalUNet;
 import io.cddpm.model.GuidedDenoiser;
@@ -32,9 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Generates images for label conditions from a checkpoint (EMA weights by default), with DDPM or
- * DDIM and classifier-free guidance, in batches; optionally keeps intermediate images of the first
- * condition for the progressive-generation picture.
+ * Generates images for label conditions from a checkpoint (EMA weights by default), with any
+ * registered sampler (DDPM, DDIM, DPM-Solver++) and classifier-free guidance, in batches; optionally
+ * keeps intermediate images of the first condition for the progressive-generation picture.
  */
 public final class ImageSampler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ImageSampler.class);
@@ -104,8 +100,7 @@ public final class ImageSampler implements AutoCloseable {
 
     /** The scheduler a sampling config selects for this model's diffusion settings. */
     public Scheduler scheduler(SamplingConfig sampling) {
-        SchedulerConfig sc = config.diffusion().scheduler(config.resolution());
-        return sampling.sampler() == SamplerKind.DDPM ? new DdpmScheduler(sc) : new DdimScheduler(sc, sampling.steps(), sampling.eta());
+        return sampling.sampler().scheduler(config.diffusion().scheduler(config.resolution()), sampling.steps(), sampling.eta());
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.cddpm.state;
 
+import io.cddpm.core.AtomicFiles;
+import io.cddpm.core.BuildInfo;
 import io.cddpm.core.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -43,6 +46,7 @@ public final class StateDatabase implements AutoCloseable {
     public static final String PASSWORD_ENV = "CDDPM_STATE_PASSWORD";
     private static final String DEFAULT_DIR = "cddpm-state";
     private static final String FILE = "cddpm";
+    private static final String HOLDER = "holder";
     private static final String POSTGRESQL = "jdbc:postgresql://";
     /** Connections to a PostgreSQL state database: the Quartz threads, the outbox worker and the trial's own. */
     private static final int SERVER_CONNECTIONS = 16;
@@ -51,6 +55,8 @@ public final class StateDatabase implements AutoCloseable {
     private final String where;
     private final boolean shared;
     private final JdbcConnectionPool pool;
+    /** H2: the file naming the process that has the database open; null for PostgreSQL. */
+    private final Path holderFile;
     /** H2: held while open, so that an idle pool does not let H2 close (and unlock) the database in between; null for PostgreSQL. */
     private final Connection anchor;
 
@@ -58,9 +64,14 @@ public final class StateDatabase implements AutoCloseable {
         this.url = url;
         this.where = dir.toString();
         this.shared = false;
+        this.holderFile = dir.resolve(HOLDER);
         this.pool = JdbcConnectionPool.create(url, "", "");
         try {
             this.anchor = pool.getConnection();
+            // who holds the database, for the message another process gets (H2's own lock file does not say)
+            AtomicFiles.writeString(holderFile, "pid " + ProcessHandle.current().pid() + " on " + BuildInfo.host() + " since " + Instant.now()
+                    + ProcessHandle.current().info().arguments().map(a -> ": " + String.join(" ", a)).map(t -> t.length() > 300
+                            ? t.substring(0, 300) + "..." : t).orElse("") + "\n");
         } catch (SQLException e) {
             pool.dispose();
             RuntimeException error = lockedError(e, dir).isPresent() ? lockedError(e, dir).get()
@@ -73,6 +84,7 @@ public final class StateDatabase implements AutoCloseable {
         this.url = url;
         this.where = url;
         this.shared = true;
+        this.holderFile = null;
         this.pool = pool;
         this.anchor = null;
     }
@@ -192,12 +204,23 @@ public final class StateDatabase implements AutoCloseable {
             if (t instanceof SQLException s && (s.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1
                     || s.getErrorCode() == ErrorCode.LOCK_TIMEOUT_1)) {
                 return Optional.of(new InvalidInputException("the state database in " + dir + " is in use by another cddpm process"
-                        + " (a `cddpm serve`, `run`, `reevaluate` or `schedule` command); one process at a time may use it:"
+                        + holder(dir) + " (a `cddpm serve`, `run`, `reevaluate` or `schedule` command); one process at a time may use it:"
                         + " wait for that process to end (stop `cddpm serve` to change schedules), or give this one its own"
                         + " state directory with $" + ENV + " or -D" + PROPERTY, e));
             }
         }
         return Optional.empty();
+    }
+
+    /** ", pid N on HOST since T: ARGS" as the holder file of dir says, or "" when it says nothing. */
+    private static String holder(Path dir) {
+        try {
+            Path file = dir.resolve(HOLDER);
+            String text = Files.isRegularFile(file) ? Files.readString(file).trim() : "";
+            return text.isEmpty() ? "" : " (" + text + ")";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static void createPrivate(Path dir) {
@@ -242,5 +265,12 @@ public final class StateDatabase implements AutoCloseable {
             // closing anyway
         }
         pool.dispose();
+        if (holderFile != null) {
+            try {
+                Files.deleteIfExists(holderFile);
+            } catch (IOException e) {
+                // a stale holder file is only read when the database is in use
+            }
+        }
     }
 }

@@ -6,16 +6,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 
 /**
  * Uploads files to a run's artifacts with plain HTTP PUTs to the tracking server's artifact proxy
- * ({@code mlflow-artifacts}); no Python involved. Credentials as MLflow's clients read them:
- * {@code MLFLOW_TRACKING_TOKEN} (bearer) or {@code MLFLOW_TRACKING_USERNAME}/{@code _PASSWORD} (basic).
+ * ({@code mlflow-artifacts}); no Python involved. Credentials from the environment, see {@link MlflowCredentials}.
  */
 final class ArtifactUploader {
     private final String trackingUri;
@@ -25,20 +22,7 @@ final class ArtifactUploader {
     ArtifactUploader(String trackingUri) {
         this.trackingUri = trackingUri;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        this.authorization = authorizationFromEnv();
-    }
-
-    static String authorizationFromEnv() {
-        String token = System.getenv("MLFLOW_TRACKING_TOKEN");
-        if (token != null && !token.isBlank()) {
-            return "Bearer " + token;
-        }
-        String user = System.getenv("MLFLOW_TRACKING_USERNAME");
-        String password = System.getenv("MLFLOW_TRACKING_PASSWORD");
-        if (user != null && password != null) {
-            return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-        }
-        return null;
+        this.authorization = MlflowCredentials.fromEnv(System.getenv()).authorization();
     }
 
     void upload(String artifactUri, String artifactPath, Path file) throws DeliveryException {

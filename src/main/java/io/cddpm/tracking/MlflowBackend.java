@@ -24,7 +24,7 @@ final class MlflowBackend implements TrackingBackend, AutoCloseable {
     private final ArtifactUploader uploader;
 
     MlflowBackend(String trackingUri) {
-        this.client = new MlflowClient(trackingUri);
+        this.client = new MlflowClient(MlflowCredentials.fromEnv(System.getenv()).hostCreds(trackingUri));
         this.uploader = new ArtifactUploader(trackingUri);
     }
 

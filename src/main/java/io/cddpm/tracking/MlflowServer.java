@@ -2,6 +2,7 @@ package io.cddpm.tracking;
 
 import io.cddpm.core.StopRequest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,27 +27,39 @@ import org.slf4j.LoggerFactory;
  * sqlite backend store and served artifacts under one data directory:
  * {@code <dataDir>/mlflow.db}, {@code <dataDir>/artifacts}, and its log in {@code <dataDir>/server.log}.
  * Starting it again on the same port and directory continues where it stopped.
+ *
+ * <p>The server dies with this JVM, however the JVM ends. {@code mlflow server} runs gunicorn and its
+ * workers as child processes, and a JVM killed by SIGKILL runs no shutdown hook, so it is started
+ * through a guard ({@code server_guard.py}, on the Python next to the mlflow executable) that runs it
+ * as its own process group and stops that whole group when the pipe from this JVM to the guard's stdin
+ * closes: on {@link #stop()}, or when the kernel closes it because the JVM died. Each server is recorded
+ * in its data folder ({@link ServerRecord}); starting a server first stops an orphan of the same folder,
+ * one whose cddpm process is gone although it still serves (the guard was killed too), so a resumed run
+ * does not leave a second server behind.
  */
 public final class MlflowServer implements AutoCloseable {
     /** The environment variable that may name the mlflow executable. */
     public static final String BIN_ENV = "CDDPM_MLFLOW_BIN";
     public static final int DEMO_PORT = 5000;
     private static final Logger LOG = LoggerFactory.getLogger(MlflowServer.class);
-    private static final Path SETSID = Path.of("/usr/bin/setsid");
+    /** How long the server's processes get to exit after SIGTERM before SIGKILL. */
+    private static final Duration GRACE = Duration.ofSeconds(15);
+    private static final String GUARD = guardScript();
 
-    private final Process process;
+    private final Process guard;
     private final int port;
     private final Path dataDir;
-    private final Duration startup;
     /** Stops the server when the JVM exits without {@link #stop()} (an exception, System.exit, a second Ctrl-C). */
     private final Thread exitHook;
+    private volatile Duration startup;
+    /** The record of the server once it answers (then its pid is known), else null. */
+    private volatile ServerRecord serverRecord;
 
-    private MlflowServer(Process process, int port, Path dataDir, Duration startup, Thread exitHook) {
-        this.process = process;
+    private MlflowServer(Process guard, int port, Path dataDir) {
+        this.guard = guard;
         this.port = port;
         this.dataDir = dataDir;
-        this.startup = startup;
-        this.exitHook = exitHook;
+        this.exitHook = new Thread(this::stopProcesses, "cddpm-mlflow-stop");
     }
 
     /**
@@ -102,35 +116,33 @@ public final class MlflowServer implements AutoCloseable {
     }
 
     /**
-     * Starts {@code mlflow server} and waits until {@code /health} answers.
+     * Starts {@code mlflow server} and waits until {@code /health} answers; first stops an orphaned
+     * server of the same data directory.
      *
      * @throws IOException when it cannot start, the port is taken, or it does not answer in time
      */
     public static MlflowServer start(Path mlflowBin, Path dataDir, int port, Duration timeout) throws IOException {
         Path dir = dataDir.toAbsolutePath();
         Files.createDirectories(dir.resolve("artifacts"));
+        stopOrphans(dir);
         if (!portFree(port)) {
             throw new IOException("cannot start MLflow on 127.0.0.1:" + port + ": the port is in use");
         }
-        List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(SETSID)) {
-            // its own session: a Ctrl-C meant for cddpm does not kill the server before cddpm has delivered its last records
-            cmd.add(SETSID.toString());
-        }
+        List<String> cmd = new ArrayList<>(List.of(python(mlflowBin), "-c", GUARD, Long.toString(GRACE.toSeconds())));
         cmd.addAll(List.of(mlflowBin.toString(), "server",
                 "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--backend-store-uri", "sqlite:///" + dir.resolve("mlflow.db"),
+                "--backend-store-uri", ServerProcesses.backendStore(dir),
                 "--serve-artifacts", "--artifacts-destination", dir.resolve("artifacts").toString(),
                 "--workers", "2"));
         Path log = dir.resolve("server.log");
         long t0 = System.nanoTime();
+        // stdin stays a pipe from this JVM, open until stop(): its end is the guard's signal to stop the server
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        Thread hook = new Thread(() -> stopTree(p), "cddpm-mlflow-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        MlflowServer server = new MlflowServer(p, port, dir, null, hook);
+        MlflowServer server = new MlflowServer(p, port, dir);
+        Runtime.getRuntime().addShutdownHook(server.exitHook);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest health = HttpRequest.newBuilder(URI.create(server.trackingUri() + "/health"))
                 .timeout(Duration.ofSeconds(5)).build();
@@ -147,9 +159,10 @@ public final class MlflowServer implements AutoCloseable {
             try {
                 HttpResponse<String> r = http.send(health, HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
-                    Duration took = Duration.ofNanos(System.nanoTime() - t0);
-                    LOG.info("MLflow server up at {} in {} ms (data {})", server.trackingUri(), took.toMillis(), dir);
-                    return new MlflowServer(p, port, dir, took, hook);
+                    server.startup = Duration.ofNanos(System.nanoTime() - t0);
+                    server.remember(p);
+                    LOG.info("MLflow server up at {} in {} ms (data {})", server.trackingUri(), server.startup.toMillis(), dir);
+                    return server;
                 }
             } catch (IOException e) {
                 // not listening yet
@@ -176,11 +189,59 @@ public final class MlflowServer implements AutoCloseable {
      * port 5000 or, if taken, a free one; prints the UI's address to out.
      */
     public static MlflowServer startForDemo(Path dataDir, PrintStream out) throws IOException {
+        stopOrphans(dataDir.toAbsolutePath()); // an orphan of this folder may hold port 5000
         int port = portFree(DEMO_PORT) ? DEMO_PORT : freePort();
         MlflowServer server = start(dataDir, port);
         out.println("MLflow UI: " + server.trackingUri() + "  (local server, data in " + server.dataDir()
                 + ", started in " + server.startupTime().toMillis() + " ms)");
         return server;
+    }
+
+    /**
+     * Stops the servers recorded in dir whose cddpm process is gone (the guard of each should have
+     * stopped it; if it still serves, the guard was killed too), and forgets them.
+     */
+    private static void stopOrphans(Path dir) throws IOException {
+        for (ServerRecord r : ServerRecord.readAll(dir)) {
+            if (r.ownerAlive()) {
+                continue; // another cddpm's server, in use
+            }
+            List<ProcessHandle> orphan = ServerProcesses.inGroup(dir, r.serverPid());
+            if (!orphan.isEmpty()) {
+                LOG.warn("stopping the MLflow server on port {} (pid {}, {} processes) of {}: cddpm process {} that started it is gone",
+                        r.port(), r.serverPid(), orphan.size(), dir, r.ownerPid());
+                ServerProcesses.stop(orphan, GRACE);
+            }
+            r.delete(dir);
+        }
+    }
+
+    /** Records the server, now that it answers: its mlflow is the guard's child. */
+    private void remember(Process p) {
+        p.children().findFirst().ifPresent(mlflow -> {
+            ServerRecord r = ServerRecord.ofThisProcess(mlflow.pid(), port);
+            r.write(dataDir);
+            serverRecord = r;
+        });
+    }
+
+    /** The Python that runs the guard: the one next to the mlflow executable (its venv), else python3 on the PATH. */
+    private static String python(Path mlflowBin) {
+        for (String name : List.of("python3", "python")) {
+            Path p = mlflowBin.toAbsolutePath().resolveSibling(name);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return "python3";
+    }
+
+    private static String guardScript() {
+        try (InputStream in = MlflowServer.class.getResourceAsStream("server_guard.py")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("server_guard.py is missing from cddpm's classes", e);
+        }
     }
 
     private static String tail(Path log) {
@@ -210,12 +271,12 @@ public final class MlflowServer implements AutoCloseable {
     }
 
     public boolean isAlive() {
-        return process.isAlive();
+        return guard.isAlive();
     }
 
     /**
-     * Stops the server and its gunicorn workers (mlflow launches gunicorn as a child process, which
-     * would outlive a plain kill of the parent): SIGTERM to all, then SIGKILL after 15 s.
+     * Stops the server, gunicorn and its workers: SIGTERM to the server's process group, then SIGKILL
+     * after 15 s.
      */
     public void stop() {
         try {
@@ -223,21 +284,41 @@ public final class MlflowServer implements AutoCloseable {
         } catch (IllegalStateException e) {
             // the JVM is exiting: the hook stops it (or already did)
         }
-        stopTree(process);
+        stopProcesses();
         LOG.info("MLflow server at {} stopped", trackingUri());
     }
 
-    private static void stopTree(Process process) {
-        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-        all.add(0, process.toHandle());
-        all.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        for (ProcessHandle h : all) {
-            long left = deadline - System.nanoTime();
+    /**
+     * Closes the guard's stdin, upon which it stops the server's group and exits; then stops whatever
+     * of the group outlived a guard that was itself killed, and forgets the server.
+     */
+    private void stopProcesses() {
+        try {
+            guard.getOutputStream().close();
+        } catch (IOException e) {
+            // the pipe is gone already: so is the guard
+        }
+        // an interrupt (a stop request) must not cut this wait short: the server would outlive the guard
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + GRACE.plusSeconds(5).toNanos();
+        while (guard.isAlive() && System.nanoTime() < deadline) {
             try {
-                h.onExit().get(Math.max(1, left), TimeUnit.NANOSECONDS);
-            } catch (Exception e) {
-                h.destroyForcibly();
+                guard.waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        guard.destroyForcibly();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        ServerRecord r = serverRecord;
+        if (r != null) {
+            ServerProcesses.stop(ServerProcesses.inGroup(dataDir, r.serverPid()), GRACE);
+            try {
+                r.delete(dataDir);
+            } catch (IOException e) {
+                LOG.debug("cannot delete the record of the MLflow server in {}: {}", dataDir, e.toString());
             }
         }
     }

@@ -224,6 +224,20 @@ public final class MlflowTracker implements Tracker {
         progress.add(new Progress(run, points(values, step)));
     }
 
+    @Override
+    public long lastProgressStep(RunHandle run, String key) {
+        if (closed) {
+            return -1;
+        }
+        queueProgress(); // the buffered points first, so their steps count
+        try {
+            return store.maxProgressStep(run.key(), key);
+        } catch (SQLException e) {
+            LOG.error("tracking: cannot read the last step of {} in run {}: {}", key, run.runName(), e.getMessage());
+            return -1;
+        }
+    }
+
     /** Moves the buffered progress points into the outbox now (one transaction per run). */
     @Override
     public void flushProgress() {

@@ -180,6 +180,19 @@ final class OutboxStore {
         }
     }
 
+    /** The highest step queued through {@link #appendProgress} for a metric key of a run; -1 when none. */
+    long maxProgressStep(String runKey, String metricKey) throws SQLException {
+        return transaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT MAX_STEP FROM TRACKING_METRIC_MARK WHERE RUN_KEY = ? AND METRIC_KEY = ?")) {
+                p.setString(1, runKey);
+                p.setString(2, metricKey);
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next() ? r.getLong(1) : -1L;
+                }
+            }
+        });
+    }
+
     /**
      * Queues the points whose step is beyond the highest step already queued for their metric key in
      * this run, and raises those marks, in one transaction; returns the points kept. A trial resumed

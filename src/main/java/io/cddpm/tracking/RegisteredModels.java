@@ -113,7 +113,7 @@ public final class RegisteredModels {
 
     private static <T> T send(String url, HttpResponse.BodyHandler<T> handler) throws IOException {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30)).GET();
-        String auth = ArtifactUploader.authorizationFromEnv();
+        String auth = MlflowCredentials.fromEnv(System.getenv()).authorization();
         if (auth != null) {
             req.header("Authorization", auth);
         }

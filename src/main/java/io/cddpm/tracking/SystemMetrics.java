@@ -27,6 +27,8 @@ public final class SystemMetrics implements AutoCloseable {
     public static final String PREFIX = "system/";
     private static final Logger LOG = LoggerFactory.getLogger(SystemMetrics.class);
     private static final Path STAT = Path.of("/proc/stat");
+    /** The key whose last step says how many samples a run has: present in every sample. */
+    private static final String STEP_KEY = PREFIX + "system_memory_usage_megabytes";
     private static final Path MEMINFO = Path.of("/proc/meminfo");
     private static final Path SELF_STATUS = Path.of("/proc/self/status");
 
@@ -42,6 +44,8 @@ public final class SystemMetrics implements AutoCloseable {
         this.tracker = tracker;
         this.run = run;
         this.lastCpu = readCpu();
+        // a resumed run goes on counting after the samples its earlier processes logged
+        this.step = run == null ? 0 : tracker.lastProgressStep(run, STEP_KEY) + 1;
         if (intervalSeconds > 0 && run != null) {
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "cddpm-system-metrics");
@@ -63,7 +67,8 @@ public final class SystemMetrics implements AutoCloseable {
         try {
             Map<String, Double> values = sample();
             if (!values.isEmpty()) {
-                tracker.logMetrics(run, values, step++);
+                tracker.logProgress(run, values, step++);
+                tracker.flushProgress(); // seen in the UI while the run trains, not at the end of the epoch
             }
             lastLogNanos = System.nanoTime();
         } catch (RuntimeException e) {

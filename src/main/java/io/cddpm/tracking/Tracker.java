@@ -44,6 +44,14 @@ public interface Tracker extends AutoCloseable {
     void logProgress(RunHandle run, Map<String, Double> values, long step);
 
     /**
+     * The highest step logged through {@link #logProgress} for key in run, by this process or an earlier one
+     * (so a resumed run can go on counting); -1 when none.
+     */
+    default long lastProgressStep(RunHandle run, String key) {
+        return -1;
+    }
+
+    /**
      * Makes the progress metrics logged so far durable now (e.g. before a checkpoint is written, so a
      * process killed right after the checkpoint loses none of the steps the checkpoint covers).
      */

@@ -1,6 +1,8 @@
 package io.cddpm.tracking;
 
 import io.cddpm.config.TrackingConfig;
+import io.cddpm.config.TrackingUris;
+import io.cddpm.core.InvalidInputException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -23,17 +25,22 @@ public final class TrackingEndpoint implements AutoCloseable {
         this.local = local;
     }
 
-    /** The configured tracking URI (YAML first, then the environment), if any. */
+    /** The configured tracking URI (YAML first, then the environment), if any; refuses credentials in the environment's. */
     public static Optional<String> configuredUri(TrackingConfig config) {
         return configuredUri(config, System.getenv());
     }
 
-    /** The configured tracking URI: the YAML's, else {@code env[MLFLOW_TRACKING_URI]}, if any. */
-    static Optional<String> configuredUri(TrackingConfig config, Map<String, String> env) {
+    /**
+     * The configured tracking URI: the YAML's, else {@code env[MLFLOW_TRACKING_URI]}, if any.
+     *
+     * @throws InvalidInputException when {@code $MLFLOW_TRACKING_URI} holds credentials (whether or not the YAML names a server)
+     */
+    public static Optional<String> configuredUri(TrackingConfig config, Map<String, String> env) {
+        String fromEnv = env.get(URI_ENV);
+        TrackingUris.refuseCredentials(fromEnv, "$" + URI_ENV);
         if (config != null && config.uri() != null && !config.uri().isBlank()) {
             return Optional.of(config.uri().trim());
         }
-        String fromEnv = env.get(URI_ENV);
         return fromEnv == null || fromEnv.isBlank() ? Optional.empty() : Optional.of(fromEnv.trim());
     }
 

@@ -60,4 +60,19 @@ class OverwriteCommandTest {
         assertTrue(!out.out().contains("tracking to MLflow"), "refused before tracking starts: " + out.out());
         assertEquals("earlier weights", Files.readString(checkpoint));
     }
+
+    /** --overwrite takes the trial's lock first: a training in progress is refused (exit 2, naming its process), never deleted. */
+    @Test
+    void overwriteNeverDeletesATrainingInProgress() throws Exception {
+        io.cddpm.runs.RunFolder folder = io.cddpm.runs.RunFolder.of(dir.resolve("runs/ow/default"));
+        try (io.cddpm.runs.RunFolder.Lock held = folder.tryLock().orElseThrow()) {
+            for (String[] args : new String[][] {{"train", "--config", yaml.toString(), "--overwrite"}, {"train", "--config", yaml.toString()}}) {
+                OutboxCommandTest.Out out = OutboxCommandTest.cddpm(args);
+                assertEquals(2, out.exit(), out.out());
+                assertTrue(out.out().contains("is being trained by another cddpm process (pid " + ProcessHandle.current().pid() + " on "),
+                        out.out());
+                assertEquals("earlier weights", Files.readString(checkpoint), "untouched");
+            }
+        }
+    }
 }

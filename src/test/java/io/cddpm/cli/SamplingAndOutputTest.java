@@ -9,10 +9,13 @@ import io.cddpm.config.ExperimentConfig;
 import io.cddpm.core.HostileFiles.Entry;
 import io.cddpm.core.HostileFiles;
 import io.cddpm.core.InvalidInputException;
+import io.cddpm.diffusion.DpmSolverMultistepScheduler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,6 +65,53 @@ class SamplingAndOutputTest {
         new CommandLine(o).parseArgs("--guidance", "NaN");
         String m = assertThrows(InvalidInputException.class, () -> o.over(base)).getMessage();
         assertTrue(m.startsWith("--guidance NaN: must be >= 0 (got NaN)"), m);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--sampler euler --steps 10|Invalid value for option '--sampler': unknown sampler 'euler' (valid: ddpm, ddim, dpmpp_2m)",
+        "--sampler dpmpp_2m --steps 1000|--steps 1000: DPM-Solver++(2M) steps (1000) cannot exceed 999 with diffusion.train_timesteps 1000"})
+    void badSamplersAreRefusedBeforeSampling(String options, String expected) throws IOException {
+        Path ckpt = configOnlyCheckpoint();
+        Cli r = Cli.run(concat(new String[] {"sample", "--checkpoint", ckpt.toString(), "--conditions", "test", "--out", dir.resolve("o").toString()},
+                options.split(" ")));
+        assertEquals(ExitCodes.BAD_INPUT, r.exit(), r.err());
+        assertTrue(r.err().contains(expected), r.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
+    void samplingOptionsChooseAnyRegisteredSampler() {
+        ExperimentConfig base = ConfigLoader.fromYaml("name: t\n", "t.yaml");
+        SamplingOptions o = new SamplingOptions();
+        ExitCodes.commandLine(o).parseArgs("--sampler", "dpmpp_2m", "--steps", "15");
+        assertEquals(DpmSolverMultistepScheduler.KIND, o.over(base).sampler());
+        assertEquals(15, o.over(base).steps());
+    }
+
+    /** sampling-table's --samplers: ID:STEPS or ID, for every registered sampler; errors name the setting and the valid ids. */
+    @Test
+    void samplingTableParsesEverySampler() {
+        ExperimentConfig base = ConfigLoader.fromYaml("name: t\nsampling: {steps: 25}\n", "t.yaml");
+        SamplingTableCommand table = new SamplingTableCommand();
+        new CommandLine(table).parseArgs("--checkpoint", "c.ckpt", "--evaluator", "e.pth", "--samplers", "ddim:50,dpmpp_2m:10,dpmpp_2m,ddpm");
+        assertEquals(List.of("ddim, 50 steps, eta 0.00", "dpmpp_2m, 10 steps", "dpmpp_2m, 25 steps", "ddpm, 1000 steps"), table.settings(base)
+                .stream().map(s -> s.describe(s.denoisingSteps(1000)).replaceAll(", guidance.*", "")).toList());
+        for (String[] bad : new String[][] {
+            {"euler:5", "--samplers 'euler:5': unknown sampler 'euler' (valid: ddpm, ddim, dpmpp_2m)"},
+            {"ddpm:500", "--samplers 'ddpm:500': ddpm takes no step count (it runs every train timestep)"},
+            {"dpmpp_2m:x", "--samplers 'dpmpp_2m:x': steps must be an integer (e.g. dpmpp_2m:50)"},
+            {"dpmpp_2m:5:5", "--samplers 'dpmpp_2m:5:5': expected ID or ID:STEPS (e.g. dpmpp_2m:50)"},
+            {"dpmpp_2m:1000", "DPM-Solver++(2M) steps (1000) cannot exceed 999 with diffusion.train_timesteps 1000"}}) {
+            new CommandLine(table).parseArgs("--checkpoint", "c.ckpt", "--evaluator", "e.pth", "--samplers", bad[0]);
+            String m = assertThrows(InvalidInputException.class, () -> table.settings(base)).getMessage();
+            assertTrue(m.contains(bad[1]), m);
+        }
     }
 
     @Test

@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.diffusion.BetaSchedule;
+import io.cddpm.diffusion.DdimScheduler;
+import io.cddpm.diffusion.DdpmScheduler;
 import io.cddpm.diffusion.PredictionType;
-import io.cddpm.diffusion.SamplerKind;
 import io.cddpm.diffusion.TimestepSampling;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ class ConfigLoaderTest {
         assertEquals(ExperimentConfig.defaults(), c);
         assertEquals(120, c.training().epochs());
         assertEquals(BetaSchedule.LINEAR, c.diffusion().betaSchedule());
-        assertEquals(SamplerKind.DDIM, c.sampling().sampler());
+        assertEquals(DdimScheduler.KIND, c.sampling().sampler());
         assertEquals(List.of("test", "new_test"), c.dataset().testFiles());
         assertTrue(c.dataset().rendered());
         assertTrue(c.evaluation().trainsEvaluator());
@@ -81,7 +82,7 @@ class ConfigLoaderTest {
         assertTrue(c.training().ema().enabled());
         assertNull(c.training().gradClip());
         assertEquals(64, c.training().batchSize());
-        assertEquals(SamplerKind.DDPM, c.sampling().sampler());
+        assertEquals(DdpmScheduler.KIND, c.sampling().sampler());
     }
 
     @Test
@@ -280,7 +281,8 @@ class ConfigLoaderTest {
     void yamlAndJsonRoundTrip() throws IOException {
         ExperimentConfig c = ConfigLoader.load(write("rt.yaml", """
                 name: "rt"
-                tracking: {uri: "true", experiment: "null"}
+                dataset: {image_dir: "true"}
+                tracking: {uri: "http://127.0.0.1:5000", experiment: "null"}
                 model: {preset: custom, block_out_channels: [32, 64], layers_per_block: 1, attention_levels: [false, true]}
                 training: {lr: 0.0003, limit_images: 10, device: "gpu:1"}
                 schedule: {sweep_cron: "0 0 2 * * ?"}

@@ -60,7 +60,7 @@ class ConfigValidatorResolutionTest {
 
     @Test
     void resolutionHasAnUpperBoundNamedInTheError() {
-        assertContains(error("resolution: 1024\n"), "r.yaml:1", "'resolution'", "between 1 and 512");
+        assertContains(error("resolution: 1024\n"), "r.yaml:1", "'resolution'", "between 8 and 512");
     }
 
     @Test

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the MLflow UI shows natively, from a tiny two-trial sweep on a real server: stepped images in
+ * What the MLflow UI shows natively, from a tiny two-trial sweep (each scored under two guidance weights) on a real server: stepped images in
  * the layout the UI parses (grids of both test files and the progressive strip at every evaluation),
  * dataset inputs, system metrics, run descriptions, a registered model with one version per trial, its
  * accuracy tags and the champion alias, and {@code cddpm sample} drawing from models:/NAME@champion.
@@ -51,6 +51,7 @@ class MlflowNativeIT {
                 evaluation: { evaluator: train, evaluator_epochs: 2 }
                 tracking: { system_metrics_interval: 1 }
                 sweep:
+                  training.seed: [0, 1]
                   sampling.guidance: [1.0, 3.0]
                 """.formatted(NAME, dir.resolve("runs")));
         Path exe = MlflowTestServer.executableOrSkip();
@@ -77,6 +78,10 @@ class MlflowNativeIT {
                 checkImages(rest, runId);
                 checkInputs(rest, runId, r);
                 checkSystemMetrics(rest, runId);
+                // trained once, scored under both sampling settings at the last epoch, side by side in the trial's run
+                assertEquals(List.of(1L, 2L), steps(rest.history(runId, "accuracy_test/ddim5_w1_eta0")), "the trial's own setting: every evaluation");
+                assertEquals(List.of(2L), steps(rest.history(runId, "accuracy_test/ddim5_w3_eta0")), "the other setting: the final checkpoint");
+                assertEquals(2, rest.history(runId, "accuracy_test").size());
                 Map<String, String> tags = MlflowRest.keyValues(run.at("/data/tags"));
                 String note = tags.get("mlflow.note.content");
                 assertTrue(note.contains("**Accuracy**") && note.contains("images/s") && note.contains("cddpm run "), note);
@@ -139,7 +144,14 @@ class MlflowNativeIT {
         }
     }
 
-    /** Two versions, one per trial, with accuracy tags; champion = the best mean accuracy. Returns the champion's version. */
+    private static List<Long> steps(List<JsonNode> history) {
+        return history.stream().map(m -> m.get("step").asLong()).sorted().toList();
+    }
+
+    /**
+     * Two versions, one per trial, with the accuracy tags of the trial's best sampling setting and its name;
+     * champion = the best mean accuracy. Returns the champion's version.
+     */
     private static String checkRegistry(MlflowRest rest, Map<String, JsonNode> runs) throws Exception {
         String q = URLEncoder.encode("name = '" + NAME + "'", StandardCharsets.UTF_8);
         JsonNode versions = rest.get("/api/2.0/mlflow/model-versions/search?filter=" + q).get("model_versions");
@@ -150,6 +162,7 @@ class MlflowNativeIT {
         for (JsonNode v : versions) {
             Map<String, String> tags = MlflowRest.keyValues(v.get("tags"));
             assertTrue(tags.containsKey("accuracy_test") && tags.containsKey("accuracy_new_test"), tags.toString());
+            assertTrue(Set.of("ddim5_w1_eta0", "ddim5_w3_eta0").contains(tags.get("sampling")), tags.toString());
             double mean = Double.parseDouble(tags.get("mean_accuracy"));
             if (mean > bestMean || mean == bestMean && Integer.parseInt(v.get("version").asText()) > Integer.parseInt(best)) {
                 bestMean = mean;

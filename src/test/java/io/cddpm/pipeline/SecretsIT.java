@@ -106,4 +106,47 @@ class SecretsIT {
             System.out.println("searched " + files.size() + " files and " + runs + " MLflow runs; no secret found");
         }
     }
+
+    /**
+     * A password in a tracking URI (issue 30, item 3) is refused with exit 2 by {@code cddpm config} and
+     * {@code cddpm run} as separate processes, from the YAML and from $MLFLOW_TRACKING_URI in their real
+     * environment, naming the key and MLflow's variables; it reaches neither their output (debug logging
+     * on) nor any file they write.
+     */
+    @Test
+    void aPasswordInATrackingUriIsRefused(@TempDir Path dir) throws Exception {
+        String secret = "secretpw";
+        String uri = "http://user:" + secret + "@127.0.0.1:1";
+        Path plain = dir.resolve("plain.yaml");
+        Files.writeString(plain, "name: plain\noutput_dir: " + dir.resolve("runs") + "\nresolution: 16\n");
+        Path withUri = dir.resolve("with-uri.yaml");
+        Files.writeString(withUri, Files.readString(plain) + "tracking: { uri: '" + uri + "' }\n");
+        record Case(String key, String yaml, String command, boolean inEnvironment) {}
+        for (Case c : List.of(new Case("tracking.uri", "with-uri.yaml", "config", false), new Case("tracking.uri", "with-uri.yaml", "run", false),
+                new Case("$MLFLOW_TRACKING_URI", "plain.yaml", "config", true), new Case("$MLFLOW_TRACKING_URI", "plain.yaml", "run", true))) {
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true",
+                    "-Dcddpm.state=" + dir.resolve("state"), "-jar", Path.of("target/cddpm.jar").toAbsolutePath().toString(), c.command(),
+                    dir.resolve(c.yaml()).toString()).directory(dir.toFile()).redirectErrorStream(true);
+            pb.environment().remove("MLFLOW_TRACKING_URI");
+            if (c.inEnvironment()) {
+                pb.environment().put("MLFLOW_TRACKING_URI", uri);
+            }
+            pb.environment().put("CDDPM_LOG_LEVEL", "DEBUG");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(2, TimeUnit.MINUTES), c + " did not end");
+            assertEquals(2, p.exitValue(), c + ": " + out);
+            for (String part : List.of(c.key(), "http://***@127.0.0.1:1", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD",
+                    "MLFLOW_TRACKING_TOKEN")) {
+                assertTrue(out.contains(part), c + ": expected '" + part + "' in: " + out);
+            }
+            assertFalse(out.contains(secret), c + ": " + out);
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path f : s.filter(Files::isRegularFile).filter(f -> !f.equals(withUri)).toList()) {
+                assertFalse(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains(secret), "the password is in " + f);
+            }
+        }
+        assertFalse(Files.exists(dir.resolve("runs")), "no run folder was made");
+    }
 }

@@ -72,10 +72,19 @@ class TrialLifecycleTest {
         Files.createDirectories(run.folder().dir());
         Files.writeString(run.folder().config(), "name: life\n");
         Files.writeString(run.folder().grid("test"), "png");
-        lifecycle(e).finish(run);
+        run.folder().recordEvaluation(EvaluationRecord.of(1, "checkpoints/epoch-0001.ckpt", e.sampling(), "evaluator#0",
+                Map.of("test", 0.5), "t"));
+        TrialLifecycle life = lifecycle(e);
+        life.finish(run);
         RecordingTracker.Run child = tracker.run(run.tracking());
         assertEquals("FINISHED", child.status);
-        assertEquals(List.of("config.yaml", "grids/grid_test.png"), child.artifacts);
+        // the sweep's run carries the sweep's figures
+        life.finishSweep(List.of(run));
+        RecordingTracker.Run parent = tracker.run(life.parent());
+        assertEquals(List.of(0L), parent.steps("best_accuracy_test"));
+        assertEquals(0.5, parent.metrics.stream().filter(m -> m.key().equals("best_accuracy_test")).findFirst().orElseThrow().value());
+        assertEquals(1.0, parent.metrics.stream().filter(m -> m.key().equals("trials")).findFirst().orElseThrow().value());
+        assertEquals(List.of("config.yaml", "evaluations.json", "grids/grid_test.png"), child.artifacts);
         assertEquals(TrialStatus.FINISHED, run.status());
 
         int before = tracker.runs.size();

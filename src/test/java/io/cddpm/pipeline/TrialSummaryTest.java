@@ -23,8 +23,8 @@ class TrialSummaryTest {
         Map<String, Double> acc = new LinkedHashMap<>();
         acc.put("test", 0.5);
         acc.put("new_test", 0.25);
-        folder.recordEvaluation(EvaluationRecord.of(1, "checkpoints/epoch-0001.ckpt", new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.SamplerKind.DDIM, 10, 0.0, 2.0, 0.0, 0, true), "evaluator#0", Map.of("test", 0.1, "new_test", 0.1), "t"));
-        folder.recordEvaluation(EvaluationRecord.of(2, "checkpoints/epoch-0002.ckpt", new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.SamplerKind.DDIM, 10, 0.0, 2.0, 0.0, 0, true), "evaluator#0", acc, "t"));
+        folder.recordEvaluation(EvaluationRecord.of(1, "checkpoints/epoch-0001.ckpt", new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.DdimScheduler.KIND, 10, 0.0, 2.0, 0.0, 0, true), "evaluator#0", Map.of("test", 0.1, "new_test", 0.1), "t"));
+        folder.recordEvaluation(EvaluationRecord.of(2, "checkpoints/epoch-0002.ckpt", new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.DdimScheduler.KIND, 10, 0.0, 2.0, 0.0, 0, true), "evaluator#0", acc, "t"));
         TrialSummary s = TrialSummary.of("lr=1e-4", folder, 75);
         assertEquals(Map.of("accuracy_test", "0.5000", "accuracy_new_test", "0.2500", "mean_accuracy", "0.3750", "sampling", "ddim10_w2_eta0"),
                 s.scoreTags());
@@ -50,7 +50,7 @@ class TrialSummaryTest {
         assertEquals(0.8472, r.accuracy().get("test"));
         assertEquals("ddim, 50 steps, guidance 2.0", r.sampling());
         folder.recordEvaluation(EvaluationRecord.of(17, "checkpoints/epoch-0017.ckpt",
-                new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.SamplerKind.DDIM, 50, 1.0, 3.0, 1.0, 2, true), "evaluator#0", Map.of("test", 0.9), "t"));
+                new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.DdimScheduler.KIND, 50, 1.0, 3.0, 1.0, 2, true), "evaluator#0", Map.of("test", 0.9), "t"));
         assertEquals("ddim, 50 steps, eta 1.0, guidance 3.0, object guidance 1.0, seed 2", folder.readEvaluations().get(1).sampling());
     }
 }

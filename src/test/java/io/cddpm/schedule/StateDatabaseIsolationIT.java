@@ -48,6 +48,7 @@ class StateDatabaseIsolationIT {
                     assertEquals(2, list.exitValue(), out);
                     assertTrue(out.contains(dir.resolve("state").toString()) && out.contains("in use by another cddpm process")
                             && out.contains("cddpm serve"), out);
+                    assertTrue(out.contains("(pid " + serve.pid() + " on "), "the refusal names the holder: " + out);
                     serve.toHandle().destroy();
                 }
             }

@@ -1,6 +1,7 @@
 package io.cddpm.tracking;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.Map;
@@ -10,6 +11,8 @@ class RunTagsTest {
     @Test
     void standardTagsNameConfigHashHostAndDevice() {
         Map<String, String> tags = RunTags.standard("abc123", "cpu");
+        assertEquals(System.getProperty("user.name"), tags.get("mlflow.user"), "the UI's Created by");
+        assertTrue(tags.get("mlflow.source.name").startsWith("cddpm "), "the UI's Source");
         assertEquals("abc123", tags.get(RunTags.CONFIG_HASH));
         assertEquals("cpu", tags.get(RunTags.DEVICE));
         assertFalse(tags.get(RunTags.HOST).isBlank());

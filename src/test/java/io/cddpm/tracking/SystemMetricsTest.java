@@ -28,4 +28,28 @@ class SystemMetricsTest {
         s.keySet().forEach(k -> assertTrue(k.startsWith(SystemMetrics.PREFIX), k));
         m.close();
     }
+
+    /** A resumed run goes on counting: its samples continue after the steps its earlier processes logged. */
+    @Test
+    void aResumedRunContinuesTheStepsOfItsEarlierSamples() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/meminfo")), "Linux only");
+        java.util.List<Long> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Tracker tracker = (Tracker) java.lang.reflect.Proxy.newProxyInstance(Tracker.class.getClassLoader(), new Class<?>[] {Tracker.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "lastProgressStep" -> 4L;
+                    case "logProgress" -> {
+                        steps.add((Long) args[2]);
+                        yield null;
+                    }
+                    case "pendingCount" -> 0;
+                    default -> null;
+                });
+        try (SystemMetrics m = SystemMetrics.start(tracker, new RunHandle("k", "e", "r"), 1)) {
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (steps.isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+        }
+        assertTrue(!steps.isEmpty() && steps.get(0) == 5L, "the first sample after steps 0-4 is step 5: " + steps);
+    }
 }

@@ -36,9 +36,9 @@ class RunReportTest {
 
     static List<EvaluationRecord> evaluations() {
         return List.of(
-                EvaluationRecord.of(5, "checkpoints/epoch-0005.ckpt", new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.SamplerKind.DDIM, 50, 0.0, 1.0, 0.0, 0, true), "evaluator#0", Map.of("test", 0.41, "new_test", 0.38), "t1"),
-                EvaluationRecord.of(10, "checkpoints/epoch-0010.ckpt", new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.SamplerKind.DDIM, 50, 0.0, 1.0, 0.0, 0, true), "evaluator#0", Map.of("test", 0.72, "new_test", 0.75), "t2"),
-                EvaluationRecord.of(15, "checkpoints/epoch-0015.ckpt", new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.SamplerKind.DDIM, 50, 0.0, 1.0, 0.0, 0, true), "evaluator#0", Map.of("test", 0.70, "new_test", 0.79), "t3"));
+                EvaluationRecord.of(5, "checkpoints/epoch-0005.ckpt", new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.DdimScheduler.KIND, 50, 0.0, 1.0, 0.0, 0, true), "evaluator#0", Map.of("test", 0.41, "new_test", 0.38), "t1"),
+                EvaluationRecord.of(10, "checkpoints/epoch-0010.ckpt", new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.DdimScheduler.KIND, 50, 0.0, 1.0, 0.0, 0, true), "evaluator#0", Map.of("test", 0.72, "new_test", 0.75), "t2"),
+                EvaluationRecord.of(15, "checkpoints/epoch-0015.ckpt", new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.DdimScheduler.KIND, 50, 0.0, 1.0, 0.0, 0, true), "evaluator#0", Map.of("test", 0.70, "new_test", 0.79), "t3"));
     }
 
     @Test
