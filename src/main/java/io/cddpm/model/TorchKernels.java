@@ -27,6 +27,8 @@ import java.util.HexFormat;
  */
 public final class TorchKernels {
     static final String RESOURCE = "/native/linux-x86_64/libcddpm_kernels.so";
+    /** Present beside the library when it was built with AddressSanitizer ({@code mvn -Pasan}, see build.sh). */
+    static final String ASAN_MARKER = "/native/linux-x86_64/libcddpm_kernels.asan";
 
     private static volatile String unavailable;
     private static volatile boolean loaded;
@@ -75,6 +77,13 @@ public final class TorchKernels {
                         + " builds it on linux-x86_64 with g++; see the README)";
                 return;
             }
+            if (asanBuild() && !asanRuntimeLoaded()) {
+                // loading it would abort the JVM ("ASan runtime does not come first in initial library list")
+                unavailable = "the native kernels in this build were compiled with AddressSanitizer (mvn -Pasan) and need the"
+                        + " ASan runtime preloaded: LD_PRELOAD=$(g++ -print-file-name=libasan.so) (see `make asan`); rebuild"
+                        + " without -Pasan for normal use";
+                return;
+            }
             byte[] bytes = in.readAllBytes();
             Path file = cacheFile(bytes);
             System.load(file.toString());
@@ -86,6 +95,20 @@ public final class TorchKernels {
             loaded = true;
         } catch (IOException | UnsatisfiedLinkError e) {
             unavailable = "the native kernel library could not be loaded: " + e.getMessage();
+        }
+    }
+
+    /** Whether the packed library is the AddressSanitizer build. */
+    public static boolean asanBuild() {
+        return TorchKernels.class.getResource(ASAN_MARKER) != null;
+    }
+
+    /** Whether this process runs with the AddressSanitizer runtime (preloaded with LD_PRELOAD). */
+    public static boolean asanRuntimeLoaded() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/maps")).stream().anyMatch(l -> l.contains("/libasan.so"));
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
