@@ -3,12 +3,13 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp
 VENV := mlflow/.venv
 
-.PHONY: help build test unit mlflow-env demo screenshots bench bench-pytorch clean
+.PHONY: help build test unit asan mlflow-env demo screenshots bench bench-pytorch clean
 
 help:
 	@echo "make build   - compile and package target/cddpm.jar (+ target/lib) for bin/cddpm"
 	@echo "make test    - install the pinned MLflow server into $(VENV), then run all tests (unit + integration)"
 	@echo "make unit    - unit tests only (no MLflow needed)"
+	@echo "make asan    - native memory check: kernels built with AddressSanitizer, model tests + the training/sampling/re-scoring loop (ASAN_SECONDS=180) under it"
 	@echo "make demo    - the main job (see README)"
 	@echo "make screenshots URI=http://127.0.0.1:5000 EXPERIMENT=quickstart - PNGs of the MLflow UI in $(SHOTS)"
 	@echo "make bench   - cddpm bench ARCH=tiny32 PRECISION=fp32|bf16 (one JSON line)"
@@ -32,6 +33,26 @@ test: mlflow-env
 
 unit:
 	$(MVN) -DskipITs test
+
+# AddressSanitizer (issue 30): the native kernels built with -fsanitize=address, then the model's unit
+# tests and NativeMemoryIT (training + sampling + re-scoring in a loop for ASAN_SECONDS) in JVMs run with
+# the ASan runtime preloaded and -Xcheck:jni. Fails on any ASan report (target/asan-report.PID); ends
+# by rebuilding the normal jar (an ASan build of the kernels only loads under the preload).
+ASAN_SECONDS ?= 180
+asan:
+	@runtime="$$(g++ -print-file-name=libasan.so)"; \
+	if [[ "$$runtime" != /* || ! -f "$$runtime" ]]; then \
+	  echo "make asan: g++ has no libasan.so (Debian/Ubuntu: apt-get install g++), so nothing can run under ASan" >&2; exit 2; \
+	fi; \
+	rm -f target/asan-report.*; \
+	$(MVN) -Pasan -Dcddpm.asan.runtime="$$runtime" -Dcddpm.asan.seconds=$(ASAN_SECONDS) verify; status=$$?; \
+	if ls target/asan-report.* >/dev/null 2>&1; then \
+	  echo "make asan: AddressSanitizer reported:" >&2; cat target/asan-report.* >&2; status=1; \
+	else \
+	  echo "make asan: no AddressSanitizer report"; \
+	fi; \
+	$(MVN) -q -DskipTests package || status=1; \
+	exit $$status
 
 # The run's local MLflow server (data in mlruns/) stops with the run; whatever the run's outcome, the
 # last line gives the command that serves that data folder again (mlflow/serve.sh PORT DATA_DIR).

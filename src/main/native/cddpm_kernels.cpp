@@ -16,6 +16,7 @@
 #include <c10/util/Exception.h>
 #include <torch/version.h>
 
+#include <stdexcept>
 #include <string>
 
 namespace {
@@ -24,8 +25,18 @@ jlong wrap(const at::Tensor& t) {
   return reinterpret_cast<jlong>(new at::Tensor(t));
 }
 
+// A handle is only borrowed for the duration of the call: nothing here keeps it (or a pointer into
+// its tensor) past the return, and every result is a new at::Tensor the caller owns. Java keeps the
+// arrays behind the handles reachable until the call returns (TorchKernels, reachabilityFence).
 const at::Tensor& unwrap(jlong handle) {
-  return *reinterpret_cast<at::Tensor*>(handle);
+  if (handle == 0) {
+    throw std::invalid_argument("cddpm kernels: null tensor handle (a closed array?)");
+  }
+  const at::Tensor& t = *reinterpret_cast<at::Tensor*>(handle);
+  if (!t.defined()) {
+    throw std::invalid_argument("cddpm kernels: undefined tensor");
+  }
+  return t;
 }
 
 void rethrow(JNIEnv* env, const char* what) {

@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.cddpm.data.IclevrDataset;
+import io.cddpm.model.GradMode;
+import io.cddpm.model.TorchKernels;
 import java.util.Arrays;
 
 /** The classifier's sigmoid outputs for many images, in batches, each batch in its own NDManager scope. */
@@ -49,7 +51,10 @@ public final class Predictions {
             int end = Math.min(n, start + BATCH);
             try (NDManager scope = manager.newSubManager()) {
                 NDArray batch = source.batch(scope, start, end);
-                float[] flat = net.forward(ps, new NDList(batch), false).singletonOrThrow().toFloatArray();
+                float[] flat;
+                try (TorchKernels.Region noGrad = GradMode.off()) { // inference: no autograd graph on any thread
+                    flat = net.forward(ps, new NDList(batch), false).singletonOrThrow().toFloatArray();
+                }
                 int classes = flat.length / (end - start);
                 for (int i = start; i < end; i++) {
                     outputs[i] = Arrays.copyOfRange(flat, (i - start) * classes, (i - start + 1) * classes);

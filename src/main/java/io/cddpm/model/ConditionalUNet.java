@@ -157,8 +157,21 @@ public final class ConditionalUNet extends AbstractBlock {
         return spec;
     }
 
-    /** Convenience forward for inference and training code. */
+    /**
+     * Convenience forward for inference and training code. An inference call ({@code training} false)
+     * records no autograd graph, on any thread (see {@link GradMode}); a training call records one
+     * when the caller collects gradients.
+     */
     public NDArray predict(ParameterStore ps, NDArray sample, NDArray timesteps, NDArray labels, boolean training) {
+        if (training) {
+            return predictInMode(ps, sample, timesteps, labels, true);
+        }
+        try (TorchKernels.Region noGrad = GradMode.off()) {
+            return predictInMode(ps, sample, timesteps, labels, false);
+        }
+    }
+
+    private NDArray predictInMode(ParameterStore ps, NDArray sample, NDArray timesteps, NDArray labels, boolean training) {
         if (precision == Precision.FP32) {
             return forward(ps, new NDList(sample, timesteps, labels), training).singletonOrThrow();
         }

@@ -6,9 +6,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import io.cddpm.core.Engines;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,6 +30,8 @@ import java.util.HexFormat;
  */
 public final class TorchKernels {
     static final String RESOURCE = "/native/linux-x86_64/libcddpm_kernels.so";
+    /** Present beside the library when it was built with AddressSanitizer ({@code mvn -Pasan}, see build.sh). */
+    static final String ASAN_MARKER = "/native/linux-x86_64/libcddpm_kernels.asan";
 
     private static volatile String unavailable;
     private static volatile boolean loaded;
@@ -76,6 +80,13 @@ public final class TorchKernels {
                         + " builds it on linux-x86_64 with g++; see the README)";
                 return;
             }
+            if (asanBuild() && !asanRuntimeLoaded()) {
+                // loading it would abort the JVM ("ASan runtime does not come first in initial library list")
+                unavailable = "the native kernels in this build were compiled with AddressSanitizer (mvn -Pasan) and need the"
+                        + " ASan runtime preloaded: LD_PRELOAD=$(g++ -print-file-name=libasan.so) (see `make asan`); rebuild"
+                        + " without -Pasan for normal use";
+                return;
+            }
             byte[] bytes = in.readAllBytes();
             Path file = cacheFile(bytes);
             System.load(file.toString());
@@ -87,6 +98,20 @@ public final class TorchKernels {
             loaded = true;
         } catch (IOException | UnsatisfiedLinkError e) {
             unavailable = "the native kernel library could not be loaded: " + e.getMessage();
+        }
+    }
+
+    /** Whether the packed library is the AddressSanitizer build. */
+    public static boolean asanBuild() {
+        return TorchKernels.class.getResource(ASAN_MARKER) != null;
+    }
+
+    /** Whether this process runs with the AddressSanitizer runtime (preloaded with LD_PRELOAD). */
+    public static boolean asanRuntimeLoaded() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/maps")).stream().anyMatch(l -> l.contains("/libasan.so"));
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -115,42 +140,79 @@ public final class TorchKernels {
         }
     }
 
+    /**
+     * The native tensor behind an array. The raw handle is only valid while the array is open and
+     * reachable: every caller below keeps the array reachable until the native call has returned
+     * ({@link Reference#reachabilityFence}), because an array DJL created from Java data holds its
+     * memory in a direct buffer that is freed by the buffer's cleaner once the array is unreachable,
+     * whatever libtorch is doing with it.
+     */
     private static long handle(NDArray a) {
         return ((PtNDArray) a).getHandle();
     }
 
+    /** Wraps a new native tensor in like's manager; the tensor is freed when that fails (e.g. the manager is closed). */
     private static NDArray result(NDArray like, long handle) {
-        return new PtNDArray((PtNDManager) like.getManager(), handle);
+        try {
+            return new PtNDArray((PtNDManager) like.getManager(), handle);
+        } catch (RuntimeException e) {
+            JniUtils.deleteNDArray(handle);
+            throw e;
+        }
     }
 
     /** x * sigmoid(x) as one kernel. */
     public static NDArray silu(NDArray x) {
         require();
-        return result(x, nativeSilu(handle(x)));
+        try {
+            return result(x, nativeSilu(handle(x)));
+        } finally {
+            Reference.reachabilityFence(x);
+        }
     }
 
     /** torch.nn.functional.group_norm with a per-channel affine. */
     public static NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, double eps) {
         require();
-        return result(x, nativeGroupNorm(handle(x), groups, handle(weight), handle(bias), eps));
+        try {
+            return result(x, nativeGroupNorm(handle(x), groups, handle(weight), handle(bias), eps));
+        } finally {
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(weight);
+            Reference.reachabilityFence(bias);
+        }
     }
 
     /** softmax(q k^T / sqrt(d)) v over (B, heads, L, d) arrays. */
     public static NDArray attention(NDArray q, NDArray k, NDArray v) {
         require();
-        return result(q, nativeAttention(handle(q), handle(k), handle(v)));
+        try {
+            return result(q, nativeAttention(handle(q), handle(k), handle(v)));
+        } finally {
+            Reference.reachabilityFence(q);
+            Reference.reachabilityFence(k);
+            Reference.reachabilityFence(v);
+        }
     }
 
     /** The array as float32 (a bf16 result of an autocast region, for DJL code that reads it). */
     public static NDArray toFloat32(NDArray x) {
         require();
-        return result(x, nativeToFloat32(handle(x)));
+        try {
+            return result(x, nativeToFloat32(handle(x)));
+        } finally {
+            Reference.reachabilityFence(x);
+        }
     }
 
     /** Whether the array holds bfloat16 (DJL 0.33 cannot name that type). */
     public static boolean isBFloat16(NDArray x) {
         require();
-        return nativeIsBFloat16(handle(x)) != 0;
+        try {
+            return nativeIsBFloat16(handle(x)) != 0;
+        } finally {
+            Reference.reachabilityFence(x);
+        }
     }
 
     /**

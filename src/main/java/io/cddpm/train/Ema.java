@@ -3,6 +3,7 @@ package io.cddpm.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.cddpm.config.EmaConfig;
+import io.cddpm.model.GradMode;
 import io.cddpm.model.TorchKernels;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,23 +17,30 @@ public final class Ema {
         this.config = config;
     }
 
+    /** Copies of the weights, detached from autograd (plain leaves, on any thread: see {@link GradMode}). */
     public void init(Map<String, NDArray> params, NDManager manager) {
-        params.forEach((name, p) -> {
-            NDArray copy = p.duplicate();
-            copy.attach(manager);
-            shadow.put(name, copy);
-        });
+        try (TorchKernels.Region noGrad = GradMode.off()) {
+            params.forEach((name, p) -> {
+                NDArray copy = p.duplicate();
+                copy.attach(manager);
+                shadow.put(name, copy);
+            });
+        }
     }
 
     /** Moves the shadow towards the weights after optimisation step {@code step} (1-based). */
     public void update(Map<String, NDArray> params, long step) {
         double d = config.decayAt(step);
-        for (Map.Entry<String, NDArray> e : shadow.entrySet()) {
-            NDArray s = e.getValue();
-            NDArray p = params.get(e.getKey());
-            // s = d s + (1 - d) p  ==  s - (1 - d)(s - p)
-            try (NDArray diff = s.sub(p)) {
-                s.subi(diff.muli(1 - d));
+        // under torch.no_grad(), as every EMA: with grad mode on (any thread but DJL's first) each in-place update
+        // would hang the shadow on an autograd graph through the weights, one link per step, kept for the whole run
+        try (TorchKernels.Region noGrad = GradMode.off()) {
+            for (Map.Entry<String, NDArray> e : shadow.entrySet()) {
+                NDArray s = e.getValue();
+                NDArray p = params.get(e.getKey());
+                // s = d s + (1 - d) p  ==  s - (1 - d)(s - p)
+                try (NDArray diff = s.sub(p)) {
+                    s.subi(diff.muli(1 - d));
+                }
             }
         }
     }
