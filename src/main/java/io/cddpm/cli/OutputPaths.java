@@ -29,6 +29,28 @@ final class OutputPaths {
         return dir;
     }
 
+    /**
+     * {@code dir} as a folder that could be made and written, without making it: the nearest existing path on
+     * the way must be a writable folder.
+     */
+    static void creatable(Path dir, String option) {
+        given(dir, option);
+        Path p = dir.toAbsolutePath().normalize();
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            return;
+        }
+        if (!Files.isDirectory(p)) {
+            throw new InvalidInputException(option + " " + dir + ": " + p + " exists and is not a folder");
+        }
+        if (!Files.isWritable(p)) {
+            throw new InvalidInputException(option + " " + dir + ": folder is not writable" + (p.equals(dir.toAbsolutePath().normalize())
+                    ? "" : ": cannot create it in " + p));
+        }
+    }
+
     /** {@code file} as an output file: its folder is created if missing; refused if it is a folder or cannot be written. */
     static Path file(Path file, String option) {
         given(file, option);

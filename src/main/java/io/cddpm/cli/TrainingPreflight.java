@@ -31,10 +31,14 @@ final class TrainingPreflight {
         renders.forEach(DatasetPreparer::spec);
     }
 
-    /** Creates each trial's run folder, refusing (exit 2) one that cannot be written. */
+    /**
+     * Refuses (exit 2) a trial whose run folder could not be written: the folder, or the nearest folder above
+     * it that exists, must be a writable folder. Nothing is created here (a run refused later, e.g. for its
+     * tracking server, leaves no folder behind).
+     */
     static void writable(List<Trial> trials) {
         for (Trial t : trials) {
-            OutputPaths.folder(t.runDir(), "output_dir");
+            OutputPaths.creatable(t.runDir(), "output_dir");
         }
     }
 }
