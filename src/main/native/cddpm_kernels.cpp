@@ -4,7 +4,6 @@
 //   silu, group_norm            fused kernels with native backward (DJL would chain 3-5 ops)
 //   scaled_dot_product_attention libtorch's flash attention (fp32 on the CPU, see below)
 //   autocast                    bf16 mixed precision: libtorch's own CPU/CUDA autocast, per thread
-//   copy                        a tensor's values replaced as load_state_dict does (no AutoNonVariableTypeMode warning)
 //
 // Built against the headers of the libtorch that DJL loads (see build.sh); linked by soname to
 // the libtorch_cpu.so / libc10.so DJL has already loaded into the process.
@@ -12,7 +11,6 @@
 
 #include <ATen/ATen.h>
 #include <ATen/autocast_mode.h>
-#include <ATen/core/grad_mode.h>
 #include <c10/util/Exception.h>
 #include <torch/version.h>
 
@@ -109,17 +107,6 @@ JNIEXPORT void JNICALL Java_io_cddpm_model_TorchKernels_nativeSetAutocast(
     if (enabled != JNI_TRUE) {
       at::autocast::clear_cache();
     }
-    return jlong{0};
-  });
-}
-
-// DJL's NDArray.set(Buffer) replaces a tensor's values under libtorch's deprecated AutoNonVariableTypeMode,
-// which prints "AutoNonVariableTypeMode is deprecated" once per process; this is PyTorch's own way to
-// load weights (load_state_dict: copy_ under no_grad), the same values without the warning.
-JNIEXPORT void JNICALL Java_io_cddpm_model_TorchKernels_nativeCopy(JNIEnv* env, jclass, jlong target, jlong source) {
-  guarded(env, [&] {
-    at::NoGradGuard no_grad;
-    reinterpret_cast<at::Tensor*>(target)->copy_(unwrap(source));
     return jlong{0};
   });
 }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.model.NamedParameters;
-import io.cddpm.model.TorchKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -58,7 +57,7 @@ public final class TorchNames {
                 throw new InvalidInputException(source + ": '" + e.getKey() + "' has shape " + Arrays.toString(t.shape())
                         + ", the model expects " + Arrays.toString(want));
             }
-            TorchKernels.copyInto(e.getValue(), t.floats());
+            e.getValue().set(t.floats());
         }
     }
 }

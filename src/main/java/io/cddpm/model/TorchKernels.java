@@ -3,7 +3,6 @@ package io.cddpm.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.JniUtils;
@@ -230,31 +229,6 @@ public final class TorchKernels {
         return () -> nativeSetAutocast(false, cuda);
     }
 
-    /**
-     * Replaces the values of {@code target} with those of {@code source} (same shape; converted to the
-     * target's type), as PyTorch's {@code load_state_dict} does: {@code copy_} outside autograd, so a
-     * parameter that requires gradients takes new weights. DJL's {@link NDArray#set(java.nio.Buffer)} does
-     * the same under libtorch's deprecated {@code AutoNonVariableTypeMode}, which prints a deprecation warning
-     * on every {@code sample} and {@code evaluate}; without the native kernels this falls back to it.
-     */
-    public static void copyInto(NDArray target, NDArray source) {
-        if (!target.getShape().equals(source.getShape())) {
-            throw new IllegalArgumentException("cannot copy " + source.getShape() + " into " + target.getShape());
-        }
-        if (available()) {
-            nativeCopy(handle(target), handle(source));
-        } else {
-            target.set(source.toType(target.getDataType(), false).toByteBuffer());
-        }
-    }
-
-    /** {@link #copyInto(NDArray, NDArray)} from values in row-major order. */
-    public static void copyInto(NDArray target, float[] values) {
-        try (NDManager scope = target.getManager().newSubManager()) {
-            copyInto(target, scope.create(values, target.getShape()));
-        }
-    }
-
     /** A scope that ends with try-with-resources and throws nothing. */
     @FunctionalInterface
     public interface Region extends AutoCloseable {
@@ -277,6 +251,4 @@ public final class TorchKernels {
     private static native void nativeSetAutocast(boolean enabled, boolean cuda);
 
     private static native boolean nativeAutocastEnabled(boolean cuda);
-
-    private static native void nativeCopy(long target, long source);
 }

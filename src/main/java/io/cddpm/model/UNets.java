@@ -59,7 +59,7 @@ public final class UNets {
             for (int i = 0; i < out.length; i++) {
                 out[i] = (float) values.getAsDouble();
             }
-            TorchKernels.copyInto(array, out);
+            array.set(out);
         }
 
         private static boolean isNorm(String name) {

@@ -72,17 +72,6 @@ public final class AdamW {
         return out;
     }
 
-    /** A copy of {@code saved} in the manager of {@code fresh}, which is closed. */
-    private static NDArray replace(NDArray fresh, NDArray saved) {
-        if (!fresh.getShape().equals(saved.getShape())) {
-            throw new IllegalArgumentException("optimizer state of shape " + saved.getShape() + " for a parameter of shape " + fresh.getShape());
-        }
-        NDArray copy = saved.toDevice(fresh.getDevice(), false).toType(fresh.getDataType(), true);
-        copy.attach(fresh.getManager());
-        fresh.close();
-        return copy;
-    }
-
     /** Restores moments and the step count from a checkpoint. */
     public void load(Map<String, NDArray> state, long stepCount) {
         for (String name : m.keySet()) {
@@ -91,9 +80,8 @@ public final class AdamW {
             if (sm == null || sv == null) {
                 throw new IllegalArgumentException("optimizer state lacks moments of " + name);
             }
-            // copies of the saved moments in place of the fresh ones (not NDArray.set, whose libtorch guard warns)
-            m.put(name, replace(m.get(name), sm));
-            v.put(name, replace(v.get(name), sv));
+            m.get(name).set(sm.toByteBuffer());
+            v.get(name).set(sv.toByteBuffer());
         }
         this.step = stepCount;
     }

@@ -14,7 +14,6 @@ import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.BoundedReads;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.model.Safetensors;
-import io.cddpm.model.TorchKernels;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -200,7 +199,7 @@ public record Checkpoint(
                 throw new InvalidInputException(what + ": tensor '" + e.getKey() + "' has shape " + s.getShape()
                         + ", the model expects " + e.getValue().getShape());
             }
-            TorchKernels.copyInto(e.getValue(), s);
+            e.getValue().set(s.toType(e.getValue().getDataType(), false).toByteBuffer());
         }
     }
 }

@@ -55,7 +55,7 @@ public final class Ema {
             if (s == null) {
                 throw new IllegalArgumentException("EMA state lacks " + e.getKey());
             }
-            TorchKernels.copyInto(e.getValue(), s);
+            e.getValue().set(s.toByteBuffer());
         }
     }
 }
