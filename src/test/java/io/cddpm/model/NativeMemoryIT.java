@@ -67,7 +67,8 @@ class NativeMemoryIT {
     static void asanRuntime() {
         if (!TorchKernels.asanRuntimeLoaded()) {
             String why = "NativeMemoryIT SKIPPED: the AddressSanitizer runtime is not loaded in this JVM. Run it with `make asan`"
-                    + " (mvn -Pasan verify with LD_PRELOAD=$(g++ -print-file-name=libasan.so)); libasan comes with g++.";
+                    + " (the asan Maven profile with LD_PRELOAD of $(g++ -print-file-name=libasan.so) and libstdc++; see"
+                    + " docs/native-memory.md).";
             System.err.println("\n" + "!".repeat(100) + "\n" + why + "\n" + "!".repeat(100) + "\n");
             Assumptions.abort(why);
         }
