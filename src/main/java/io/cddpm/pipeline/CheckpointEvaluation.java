@@ -89,7 +89,10 @@ final class CheckpointEvaluation implements AutoCloseable {
 
     /** The condition files whose score for this key is not recorded yet (all of them when nothing is). */
     List<ConditionFile> pending(Path checkpoint, SamplingConfig sampling) {
-        Optional<EvaluationRecord> done = folder.findEvaluation(key(checkpoint, sampling), legacyEvaluator);
+        return unscored(folder.findEvaluation(key(checkpoint, sampling), legacyEvaluator));
+    }
+
+    private List<ConditionFile> unscored(Optional<EvaluationRecord> done) {
         return files.stream().filter(f -> done.isEmpty() || !done.get().accuracy().containsKey(f.name())).toList();
     }
 
@@ -109,7 +112,7 @@ final class CheckpointEvaluation implements AutoCloseable {
         RunFolder.EvaluationFiles place = folder.evaluationFiles(epoch, setting, own, fin);
         EvaluationRecord.Key key = key(checkpoint, sampling);
         Optional<EvaluationRecord> done = folder.findEvaluation(key, legacyEvaluator);
-        List<ConditionFile> pending = pending(checkpoint, sampling);
+        List<ConditionFile> pending = unscored(done);
         if (pending.isEmpty()) {
             return new Outcome(done.orElseThrow(), true, own, pictures(place, setting, own));
         }
