@@ -220,28 +220,9 @@ class HostileInputTest {
         c.fixture().make(dir);
         String[] args = c.args().stream().map(a -> a.replace("$DIR", dir.toString())).toArray(String[]::new);
         String fragment = c.fragment().replace("$DIR", dir.toString());
-        Out r = run(args);
-        assertEquals(c.exit(), r.exit(), Arrays.toString(args) + "\n" + r.text());
-        assertTrue(r.text().contains(fragment), "expected '" + fragment + "' in:\n" + r.text());
-        assertFalse(r.text().contains("\tat ") || r.text().contains("cddpm: failed:"), "no stack trace, no failure:\n" + r.text());
-    }
-
-    /** Exit code and everything printed (stdout and stderr). */
-    record Out(int exit, String text) {}
-
-    private static synchronized Out run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        PrintStream both = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-        try {
-            System.setOut(both);
-            System.setErr(both);
-            int exit = Main.run(args);
-            return new Out(exit, buffer.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        OutboxCommandTest.Out r = OutboxCommandTest.cddpm(args);
+        assertEquals(c.exit(), r.exit(), Arrays.toString(args) + "\n" + r.out());
+        assertTrue(r.out().contains(fragment), "expected '" + fragment + "' in:\n" + r.out());
+        assertFalse(r.out().contains("\tat ") || r.out().contains("cddpm: failed:"), "no stack trace, no failure:\n" + r.out());
     }
 }
