@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
             ConfigCommand.class,
             InspectCommand.class,
             OutboxCommand.class,
+            ModelCommand.class,
         })
 public final class CddpmCommand implements Runnable {
     @Spec

@@ -120,7 +120,7 @@ public final class EvaluateCommand implements Callable<Integer> {
      * The evaluator a checkpoint's run is scored with (the weights file its config names, or the one its run
      * trained and cached), said on the console with its held-out accuracy; or an error that says what to pass.
      */
-    private static Path ownEvaluator(Path checkpoint, ExperimentConfig config) {
+    static Path ownEvaluator(Path checkpoint, ExperimentConfig config) {
         Path found = EvaluatorWeights.ofCheckpoint(checkpoint, config).orElseThrow(() -> new InvalidInputException(
                 "no --evaluator given, and the checkpoint's own evaluator is not here: " + (config.evaluation().trainsEvaluator()
                         ? "its run trains one (evaluation.evaluator: train), cached in its output_dir's evaluators/ (here "

@@ -8,6 +8,7 @@ import io.cddpm.core.StopRequest;
 import io.cddpm.data.IclevrDataset;
 import io.cddpm.render.DatasetPreparer;
 import io.cddpm.runs.Checkpoint;
+import io.cddpm.runs.ModelPackage;
 import io.cddpm.runs.RunFolder;
 import io.cddpm.train.Trainer;
 import java.nio.file.Path;
@@ -26,6 +27,10 @@ public final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (ModelPackage.isPackage(checkpoint)) {
+            throw new InvalidInputException(checkpoint + " is a model package (EMA weights only, no optimizer state or training position):"
+                    + " it can be sampled from and evaluated, not resumed; resume from the checkpoints/*.ckpt of its run");
+        }
         Engines.pytorch();
         ExperimentConfig config;
         int epoch;

@@ -30,7 +30,8 @@ public final class SamplingTableCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "A cddpm checkpoint (.ckpt), or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
     Path checkpoint;
 
-    @Option(names = "--evaluator", required = true, description = "Evaluator weights: checkpoint.pth or .safetensors.")
+    @Option(names = "--evaluator", description = "Evaluator weights: checkpoint.pth or .safetensors (default: the evaluator the"
+            + " checkpoint's own run is scored with, or a model package's own).")
     Path evaluator;
 
     @Option(names = "--conditions", split = ",", defaultValue = "test,new_test",
@@ -78,6 +79,9 @@ public final class SamplingTableCommand implements Callable<Integer> {
         }
         checkpoint = ModelCheckpoints.local(checkpoint);
         ExperimentConfig base = Checkpoint.readConfig(checkpoint);
+        if (evaluator == null) {
+            evaluator = EvaluateCommand.ownEvaluator(checkpoint, base);
+        }
         List<SamplingConfig> settings = settings(base);
         List<ConditionFile> files = new ArrayList<>();
         for (String c : conditions) {

@@ -25,7 +25,8 @@ import java.util.Map;
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header (name -> dtype,
  * shape, data_offsets; optional "__metadata__" of strings), then the raw little-endian tensor
- * bytes. Reads F32, F16, BF16, I64 (to NDArrays of that type) and writes what it is given.
+ * bytes. Reads F32, F16, I64 (to NDArrays of that type) and BF16 (widened to float32), and writes what it is
+ * given (float32 optionally as BF16).
  */
 public final class Safetensors {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,6 +37,15 @@ public final class Safetensors {
     public record Contents(Map<String, NDArray> tensors, Map<String, String> metadata) {}
 
     public static void write(OutputStream out, Map<String, NDArray> tensors, Map<String, String> metadata) throws IOException {
+        write(out, tensors, metadata, false);
+    }
+
+    /**
+     * Writes tensors; with {@code floatsAsBf16}, float32 tensors are stored as BF16 (rounded to nearest
+     * even, here in Java: DJL's PyTorch engine has no bf16 NDArray conversion and aborts the JVM on one).
+     */
+    public static void write(OutputStream out, Map<String, NDArray> tensors, Map<String, String> metadata, boolean floatsAsBf16)
+            throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -44,9 +54,10 @@ public final class Safetensors {
         long offset = 0;
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();
-            long bytes = a.size() * a.getDataType().getNumOfBytes();
+            DataType stored = floatsAsBf16 && a.getDataType() == DataType.FLOAT32 ? DataType.BFLOAT16 : a.getDataType();
+            long bytes = a.size() * stored.getNumOfBytes();
             ObjectNode t = header.putObject(e.getKey());
-            t.put("dtype", code(a.getDataType(), e.getKey()));
+            t.put("dtype", code(stored, e.getKey()));
             var shape = t.putArray("shape");
             for (long d : a.getShape().getShape()) {
                 shape.add(d);
@@ -63,6 +74,10 @@ public final class Safetensors {
             out.write(' ');
         }
         for (NDArray a : tensors.values()) {
+            if (floatsAsBf16 && a.getDataType() == DataType.FLOAT32) {
+                out.write(bf16(a.toFloatArray()));
+                continue;
+            }
             ByteBuffer data = a.toByteBuffer();
             byte[] bytes = new byte[data.remaining()];
             data.order(ByteOrder.LITTLE_ENDIAN).get(bytes);
@@ -70,10 +85,43 @@ public final class Safetensors {
         }
     }
 
+    /** float32 values as little-endian BF16, rounded to nearest even (NaN stays NaN). */
+    static byte[] bf16(float[] values) {
+        byte[] out = new byte[values.length * 2];
+        for (int i = 0; i < values.length; i++) {
+            int bits = Float.floatToRawIntBits(values[i]);
+            int half;
+            if (Float.isNaN(values[i])) {
+                half = (bits >>> 16) | 0x40; // a quiet NaN whatever the low bits were
+            } else {
+                half = (bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16;
+            }
+            out[2 * i] = (byte) half;
+            out[2 * i + 1] = (byte) (half >>> 8);
+        }
+        return out;
+    }
+
+    /** The bytes as float32 values widened from little-endian BF16 (exact). */
+    static ByteBuffer widenBf16(byte[] all, int begin, int count) {
+        ByteBuffer f = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < count; i++) {
+            int half = (all[begin + 2 * i] & 0xFF) | (all[begin + 2 * i + 1] & 0xFF) << 8;
+            f.putFloat(Float.intBitsToFloat(half << 16));
+        }
+        f.rewind();
+        return f;
+    }
+
     public static byte[] toBytes(Map<String, NDArray> tensors, Map<String, String> metadata) {
+        return toBytes(tensors, metadata, false);
+    }
+
+    /** {@link #write(OutputStream, Map, Map, boolean)} into a byte array. */
+    public static byte[] toBytes(Map<String, NDArray> tensors, Map<String, String> metadata, boolean floatsAsBf16) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            write(out, tensors, metadata);
+            write(out, tensors, metadata, floatsAsBf16);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -171,6 +219,11 @@ public final class Safetensors {
             Shape shape = new Shape(dims);
             if (end > all.length || begin > end || end - begin != count * type.getNumOfBytes()) {
                 throw new InvalidInputException(source + ": tensor '" + e.getKey() + "' data out of bounds or wrong size (truncated file?)");
+            }
+            if (type == DataType.BFLOAT16) {
+                // widened to float32 (exactly): DJL's PyTorch engine aborts the JVM converting a bf16 NDArray
+                tensors.put(e.getKey(), manager.create(widenBf16(all, (int) begin, (int) count), shape, DataType.FLOAT32));
+                continue;
             }
             ByteBuffer data = ByteBuffer.allocateDirect((int) (end - begin)).order(ByteOrder.nativeOrder());
             data.put(ByteBuffer.wrap(all, (int) begin, (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN).slice());

@@ -6,6 +6,7 @@ import io.cddpm.config.EvaluationConfig;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.Precision;
 import io.cddpm.config.RenderConfig;
+import io.cddpm.core.FileDigests;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.data.BatchIterator;
 import io.cddpm.data.IclevrDataset;
@@ -13,17 +14,12 @@ import io.cddpm.data.Labels;
 import io.cddpm.eval.EvaluatorTrainer;
 import io.cddpm.model.Safetensors;
 import io.cddpm.render.DatasetPreparer;
-import java.io.IOException;
-import java.io.InputStream;
+import io.cddpm.runs.ModelPackage;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,18 +64,7 @@ public final class EvaluatorWeights {
      * 12 hex digits of its SHA-256 (a file replaced under the same name is another evaluator).
      */
     static String id(Path weights) {
-        try (InputStream in = Files.newInputStream(weights)) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                sha.update(buffer, 0, n);
-            }
-            return weights.getFileName() + "#" + HexFormat.of().formatHex(sha.digest()).substring(0, 12);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the evaluator " + weights, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
+        return weights.getFileName() + "#" + FileDigests.sha256(weights).substring(0, 12);
     }
 
     /** The evaluator weights without training: the configured file, or the trained one if it exists already. */
@@ -90,11 +75,17 @@ public final class EvaluatorWeights {
 
     /**
      * The evaluator a checkpoint's trial is scored with, when it exists without training (for {@code cddpm
-     * evaluate}): the weights file its config names, or the one trained for it, cached under the config's
+     * evaluate}): a model package's own evaluator; the weights file its config names, or the one trained for it, cached under the config's
      * output_dir or, looked at from another working directory, under the output folder the checkpoint is in
      * ({@code OUTPUT/NAME/TRIAL/checkpoints/FILE}).
      */
     public static Optional<Path> ofCheckpoint(Path checkpoint, ExperimentConfig c) {
+        if (ModelPackage.isPackage(checkpoint)) {
+            Optional<Path> packaged = ModelPackage.open(checkpoint).evaluator();
+            if (packaged.isPresent()) {
+                return packaged;
+            }
+        }
         Optional<Path> here = cached(c);
         if (here.isPresent() || !c.evaluation().trainsEvaluator()) {
             return here;

@@ -34,6 +34,8 @@ import java.util.zip.ZipOutputStream;
  * {@code ema.safetensors}, {@code optimizer.safetensors} (AdamW moments), {@code state.json}
  * (epoch, step, seed, history, config hash) and {@code config.yaml} (the full config). Random state
  * needs no saving: every step's randomness derives from (seed, step). Written atomically.
+ * {@link #read}, {@link #readInfo} and {@link #readConfig} also take a {@link ModelPackage} folder
+ * (weights only: no optimizer state, no history).
  */
 public record Checkpoint(
         ExperimentConfig config,
@@ -96,6 +98,9 @@ public record Checkpoint(
 
     /** Reads a checkpoint; tensors are created in {@code manager}. Damage gives an error naming the file, never a silent restart. */
     public static Checkpoint read(Path file, NDManager manager) {
+        if (ModelPackage.isPackage(file)) {
+            return ModelPackage.open(file).checkpoint(manager);
+        }
         if (!Files.isRegularFile(file)) {
             throw new InvalidInputException(file + ": checkpoint not found");
         }
@@ -149,6 +154,9 @@ public record Checkpoint(
 
     /** Reads state.json and config.yaml of a checkpoint, and the sizes of its entries (no tensors). */
     public static Info readInfo(Path file) {
+        if (ModelPackage.isPackage(file)) {
+            return ModelPackage.open(file).info();
+        }
         if (!Files.isRegularFile(file)) {
             throw new InvalidInputException(file + ": checkpoint not found");
         }
@@ -169,6 +177,9 @@ public record Checkpoint(
 
     /** Only the config a checkpoint was trained with (no tensors are read). */
     public static ExperimentConfig readConfig(Path file) {
+        if (ModelPackage.isPackage(file)) {
+            return ModelPackage.open(file).config();
+        }
         if (!Files.isRegularFile(file)) {
             throw new InvalidInputException(file + ": checkpoint not found");
         }

@@ -11,6 +11,7 @@ import io.cddpm.config.Precision;
 import io.cddpm.config.TrainingConfig;
 import io.cddpm.core.BuildInfo;
 import io.cddpm.core.Engines;
+import io.cddpm.core.InvalidInputException;
 import io.cddpm.core.ProgressBars;
 import io.cddpm.core.ProgressLine;
 import io.cddpm.core.StopRequest;
@@ -112,6 +113,9 @@ public final class Trainer {
             if (resume != null) {
                 try (NDManager loading = root.newSubManager()) {
                     Checkpoint c = Checkpoint.read(resume, loading);
+                    if (c.optimizer().isEmpty()) {
+                        throw new InvalidInputException(resume + ": weights only (a model package), no optimizer state to resume from");
+                    }
                     Checkpoint.copyInto(c.model(), params, resume + " (model)");
                     ema.load(c.ema());
                     adam.load(c.optimizer(), c.step());
