@@ -25,6 +25,7 @@ import io.cddpm.tracking.RunTags;
 import io.cddpm.tracking.SystemMetrics;
 import io.cddpm.tracking.Tracker;
 import io.cddpm.train.TrainingListener;
+import io.cddpm.viz.EvaluatorCeilings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -625,6 +626,7 @@ public final class TrialLifecycle {
         }
         StringBuilder line = new StringBuilder(where + (o.reused() ? ": already scored:" : ": accuracy"));
         o.record().accuracy().forEach((name, a) -> line.append(String.format(Locale.ROOT, " %s %.4f", name, a)));
+        EvaluatorCeilings.of(run.evaluator()).ifPresent(c -> line.append(EvaluatorCeilings.label(c)));
         console.println(line);
         if (o.reused() || run.tracking() == null) {
             return;

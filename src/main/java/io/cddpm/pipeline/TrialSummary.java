@@ -3,6 +3,7 @@ package io.cddpm.pipeline;
 import io.cddpm.runs.EpochRecord;
 import io.cddpm.runs.EvaluationRecord;
 import io.cddpm.runs.RunFolder;
+import io.cddpm.viz.EvaluatorCeilings;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,7 +26,7 @@ import java.util.Map;
  * @param error       why the trial did not finish, or null
  */
 record TrialSummary(String label, RunFolder folder, Map<String, Double> accuracy, int epoch, String setting, List<EvaluationRecord> scored,
-        List<EvaluationRecord> failures, int epochs, double imagesPerS, double wallSeconds, String error) {
+        List<EvaluationRecord> failures, int epochs, double imagesPerS, double wallSeconds, String error, Double ceiling) {
 
     /** From the run folder's records; wallSeconds NaN = the sum of the epochs' training times. */
     static TrialSummary of(String label, RunFolder folder, double wallSeconds) {
@@ -39,12 +40,14 @@ record TrialSummary(String label, RunFolder folder, Map<String, Double> accuracy
         double ips = history.stream().filter(e -> e.imagesPerS() != null).mapToDouble(EpochRecord::imagesPerS).average().orElse(Double.NaN);
         double trained = history.stream().filter(e -> e.seconds() != null).mapToDouble(EpochRecord::seconds).sum();
         int epochs = history.stream().mapToInt(EpochRecord::epoch).max().orElse(0);
+        Double ceiling = best == null || best.evaluator() == null ? null
+                : EvaluatorCeilings.of(folder, null, List.of(best)).get(best.evaluator());
         return new TrialSummary(label, folder, best == null ? Map.of() : best.accuracy(), lastEpoch, best == null ? null : best.setting(),
-                scored, failures, epochs, ips, Double.isNaN(wallSeconds) && trained > 0 ? trained : wallSeconds, null);
+                scored, failures, epochs, ips, Double.isNaN(wallSeconds) && trained > 0 ? trained : wallSeconds, null, ceiling);
     }
 
     static TrialSummary failed(String label, String error) {
-        return new TrialSummary(label, null, Map.of(), 0, null, List.of(), List.of(), 0, Double.NaN, Double.NaN, error);
+        return new TrialSummary(label, null, Map.of(), 0, null, List.of(), List.of(), 0, Double.NaN, Double.NaN, error, null);
     }
 
     double mean() {
@@ -99,7 +102,8 @@ record TrialSummary(String label, RunFolder folder, Map<String, Double> accuracy
             md.append("**Accuracy** (epoch ").append(epoch).append(", sampling ").append(setting).append("): ");
             List<String> parts = new ArrayList<>();
             accuracy.forEach((name, a) -> parts.add(name + " **" + fmt(a) + "**"));
-            md.append(String.join(", ", parts)).append(", mean **").append(fmt(mean())).append("**\n\n");
+            md.append(String.join(", ", parts)).append(", mean **").append(fmt(mean())).append("**");
+            md.append(ceiling == null ? "" : EvaluatorCeilings.label(ceiling)).append("\n\n");
             if (scored.size() > 1) {
                 md.append("Epoch ").append(epoch).append(" under each sampling setting:\n\n| setting | evaluator | mean |\n|---|---|---:|\n");
                 for (EvaluationRecord e : scored) {
@@ -133,22 +137,28 @@ record TrialSummary(String label, RunFolder folder, Map<String, Double> accuracy
         }));
         StringBuilder md = new StringBuilder("### ").append(experiment).append(": ").append(rows.size()).append(" trial(s)\n\n| trial |");
         tests.forEach(t -> md.append(' ').append(t).append(" |"));
-        md.append(" mean | epochs | images/s | wall time |\n|---|");
+        md.append(" mean | evaluator ceiling | epochs | images/s | wall time |\n|---|");
         tests.forEach(t -> md.append("---:|"));
-        md.append("---:|---:|---:|---:|\n");
+        md.append("---:|---:|---:|---:|---:|\n");
         for (TrialSummary r : rows) {
             md.append("| ").append(r.label.replace("|", "\\|")).append(" |");
             if (r.error != null) {
                 md.append(" ").append(r.error.replace("|", "\\|").replace("\n", " ")).append(" |");
-                for (int i = 0; i < tests.size() + 3; i++) {
+                for (int i = 0; i < tests.size() + 4; i++) {
                     md.append(" |");
                 }
                 md.append('\n');
                 continue;
             }
             tests.forEach(t -> md.append(' ').append(r.accuracy.containsKey(t) ? fmt(r.accuracy.get(t)) : "–").append(" |"));
-            md.append(' ').append(r.accuracy.isEmpty() ? "–" : fmt(r.mean())).append(" | ").append(r.epochs).append(" | ")
-                    .append(rate(r.imagesPerS)).append(" | ").append(seconds(r.wallSeconds)).append(" |\n");
+            md.append(' ').append(r.accuracy.isEmpty() ? "–" : fmt(r.mean())).append(" | ")
+                    .append(r.ceiling == null ? "–" : fmt(r.ceiling) + (r.ceiling < EvaluatorCeilings.RELIABLE ? " (unreliable)" : ""))
+                    .append(" | ").append(r.epochs).append(" | ").append(rate(r.imagesPerS)).append(" | ").append(seconds(r.wallSeconds))
+                    .append(" |\n");
+        }
+        if (rows.stream().anyMatch(r -> r.ceiling != null && r.ceiling < EvaluatorCeilings.RELIABLE)) {
+            md.append("\nAn evaluator whose held-out accuracy is under ").append(EvaluatorCeilings.RELIABLE)
+                    .append(" cannot tell the labels of real scenes apart reliably; the accuracies it gives samples mean little.\n");
         }
         return md.toString();
     }

@@ -22,14 +22,16 @@ import java.util.Optional;
  * {@code <output_dir>/<name>/<trial>}), or the weights file the config names. An evaluator whose file
  * is not there or holds no such figure (a {@code .pth}) has none.
  */
-final class EvaluatorCeilings {
+public final class EvaluatorCeilings {
+    /** Under this held-out accuracy an evaluator's scores are labelled unreliable wherever they are shown. */
+    public static final double RELIABLE = 0.9;
     private static final String METADATA_KEY = "heldout_accuracy";
     private static final String TRAINED_FOLDER = "evaluators";
 
     private EvaluatorCeilings() {}
 
     /** Evaluator (as evaluations.json names it, "FILE#SHA") -> its held-out accuracy, for those known. */
-    static Map<String, Double> of(RunFolder run, ExperimentConfig config, List<EvaluationRecord> evaluations) {
+    public static Map<String, Double> of(RunFolder run, ExperimentConfig config, List<EvaluationRecord> evaluations) {
         Map<String, Double> out = new LinkedHashMap<>();
         for (EvaluationRecord e : evaluations) {
             String id = e.evaluator();
@@ -38,6 +40,27 @@ final class EvaluatorCeilings {
             }
         }
         return out;
+    }
+
+    /** An evaluator weights file's held-out accuracy, if its metadata records one. */
+    public static Optional<Double> of(Path weights) {
+        if (weights == null || !weights.getFileName().toString().endsWith(".safetensors") || !Files.isRegularFile(weights)) {
+            return Optional.empty();
+        }
+        try {
+            String value = Safetensors.metadata(weights).get(METADATA_KEY);
+            return value == null ? Optional.empty() : Optional.of(Double.parseDouble(value));
+        } catch (RuntimeException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /** " (evaluator ceiling 0.9920)", or with a held-out accuracy under {@link #RELIABLE} a warning that these accuracies mean little. */
+    public static String label(double ceiling) {
+        return ceiling < RELIABLE
+                ? String.format(java.util.Locale.ROOT, " (UNRELIABLE: the evaluator's held-out accuracy, their ceiling, is %.4f, under %.2f)",
+                        ceiling, RELIABLE)
+                : String.format(java.util.Locale.ROOT, " (evaluator ceiling %.4f)", ceiling);
     }
 
     private static Optional<Double> heldOut(RunFolder run, ExperimentConfig config, String fileName) {

@@ -44,7 +44,7 @@ public final class RunReport {
     public record Result(Path html, List<String> missing, RunFigures figures) {}
 
     /** Under this held-out accuracy an evaluator's scores are flagged as saying little. */
-    static final double RELIABLE_CEILING = 0.9;
+    static final double RELIABLE_CEILING = EvaluatorCeilings.RELIABLE;
     /** Pictures narrower than this are shown at twice their size. */
     private static final int SMALL_PICTURE = 400;
 

@@ -33,9 +33,28 @@ class TrialSummaryTest {
         assertTrue(md.contains("| 2 | 110.0 | 1m 15s |"), md);
         assertTrue(md.contains("cddpm run " + folder.config().toAbsolutePath()), md);
         String table = TrialSummary.table("exp", List.of(TrialSummary.of("lr=1e-4", folder, Double.NaN), TrialSummary.failed("lr=1", "FAILED: NaN loss")));
-        assertTrue(table.contains("| trial | test | new_test | mean | epochs | images/s | wall time |"), table);
-        assertTrue(table.contains("| lr=1e-4 | 0.5000 | 0.2500 | 0.3750 | 2 | 110.0 | 19 s |"), "wall time from the epochs: " + table);
+        assertTrue(table.contains("| trial | test | new_test | mean | evaluator ceiling | epochs | images/s | wall time |"), table);
+        assertTrue(table.contains("| lr=1e-4 | 0.5000 | 0.2500 | 0.3750 | – | 2 | 110.0 | 19 s |"), "wall time from the epochs: " + table);
         assertTrue(table.contains("| lr=1 | FAILED: NaN loss |"), table);
+    }
+
+    /** Issue 31: an evaluator's held-out accuracy stands beside its accuracies, and under 0.9 they are called unreliable. */
+    @Test
+    void theEvaluatorsCeilingStandsBesideTheAccuracies(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("evaluators"));
+        Files.write(dir.resolve("evaluators/weak.safetensors"), io.cddpm.model.Safetensors.toBytes(Map.of(), Map.of("heldout_accuracy", "0.495050")));
+        Files.write(dir.resolve("evaluators/good.safetensors"), io.cddpm.model.Safetensors.toBytes(Map.of(), Map.of("heldout_accuracy", "0.992000")));
+        RunFolder weak = RunFolder.of(dir.resolve("exp/weak"));
+        RunFolder good = RunFolder.of(dir.resolve("exp/good"));
+        io.cddpm.config.SamplingConfig ddim = new io.cddpm.config.SamplingConfig(io.cddpm.diffusion.DdimScheduler.KIND, 10, 0.0, 2.0, 0.0, 0, true);
+        weak.recordEvaluation(EvaluationRecord.of(1, "checkpoints/epoch-0001.ckpt", ddim, "weak.safetensors#abc", Map.of("test", 0.4), "t"));
+        good.recordEvaluation(EvaluationRecord.of(1, "checkpoints/epoch-0001.ckpt", ddim, "good.safetensors#def", Map.of("test", 0.9), "t"));
+        String md = TrialSummary.of("weak", weak, 10).markdown();
+        assertTrue(md.contains("mean **0.4000** (UNRELIABLE: the evaluator's held-out accuracy, their ceiling, is 0.4951, under 0.90)"), md);
+        assertTrue(TrialSummary.of("good", good, 10).markdown().contains("mean **0.9000** (evaluator ceiling 0.9920)"));
+        String table = TrialSummary.table("exp", List.of(TrialSummary.of("weak", weak, 10), TrialSummary.of("good", good, 10)));
+        assertTrue(table.contains("| weak | 0.4000 | 0.4000 | 0.4951 (unreliable) |") && table.contains("| good | 0.9000 | 0.9000 | 0.9920 |")
+                && table.contains("the accuracies it gives samples mean little"), table);
     }
 
     /** evaluations.json written before eta, object guidance and seed were recorded still reads, those fields null. */
