@@ -10,7 +10,7 @@ help:
 	@echo "make test    - install the pinned MLflow server into $(VENV), then run all tests (unit + integration)"
 	@echo "make unit    - unit tests only (no MLflow needed)"
 	@echo "make asan    - native memory check: kernels built with AddressSanitizer, model tests + the training/sampling/re-scoring loop (ASAN_SECONDS=180) under it"
-	@echo "make demo    - the main job (see README)"
+	@echo "make demo    - the main job (see README): a quick sweep through the pipeline, then the shipped model's pictures"
 	@echo "make screenshots URI=http://127.0.0.1:5000 EXPERIMENT=quickstart - PNGs of the MLflow UI in $(SHOTS)"
 	@echo "make bench   - cddpm bench ARCH=tiny32 PRECISION=fp32|bf16 (one JSON line)"
 	@echo "make bench-pytorch - the same measure in PyTorch eager (pinned torch + diffusers in build/torch-venv)"
@@ -56,8 +56,12 @@ asan:
 
 # The run's local MLflow server (data in mlruns/) stops with the run; whatever the run's outcome, the
 # last line gives the command that serves that data folder again (mlflow/serve.sh PORT DATA_DIR).
+# Then what a trained model draws: the shipped 32x32 recipe model (models/iclevr32) samples test, new_test
+# and novel three-object sets into runs/showcase/iclevr32/, scored by its own evaluator, recorded in the same
+# MLflow experiment and registered as model 'iclevr32'.
 demo: build mlflow-env
 	@bin/cddpm run experiments/quickstart.yaml; status=$$?; echo; \
+	bin/cddpm model show iclevr32 --experiment quickstart --register --overwrite || status=1; echo; \
 	if [ -n "$$MLFLOW_TRACKING_URI" ]; then echo "MLflow UI: $$MLFLOW_TRACKING_URI (the server this run tracked to)"; \
 	else echo "MLflow UI: its server stopped with the run; to open it again: mlflow/serve.sh 5000 $(CURDIR)/mlruns  then http://127.0.0.1:5000"; fi; \
 	exit $$status

@@ -23,6 +23,18 @@ public record Trial(String label, Map<String, Object> values, ExperimentConfig c
      * The trial's run folder, {@code <output_dir>/<name>/<label>}, relative to the working directory
      * (the files in it are laid out by RunFolder in the runs package).
      */
+    /**
+     * The trial's name in the tracker: its swept values alone, e.g. {@code linear · epsilon} ("default"
+     * without a sweep), so that the runs table, which cuts names short, tells trials apart; the keys are
+     * the run's params (and its {@code cddpm.trial} tag holds the full label).
+     */
+    public String runName() {
+        if (values.isEmpty()) {
+            return label;
+        }
+        return String.join(" · ", values.values().stream().map(String::valueOf).toList());
+    }
+
     public Path runDir() {
         return Path.of(config.outputDir(), config.name(), label);
     }

@@ -225,7 +225,7 @@ public final class TrialLifecycle {
         if (handle == null) {
             Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(hash, c.training().device()));
             tags.put(TRIAL_TAG, run.trial().label());
-            handle = tracker.startChildRun(parent, run.trial().label(), tags);
+            handle = tracker.startChildRun(parent, run.trial().runName(), tags);
             tracker.logParams(handle, ConfigFlattener.flatten(c));
         }
         run.begin(resumed ? TrialRun.Start.RESUMED : TrialRun.Start.NEW, handle);

@@ -66,6 +66,7 @@ class SweepTest {
         List<Trial> trials = c.trials();
         assertEquals(1, trials.size());
         assertEquals("default", trials.get(0).label());
+        assertEquals("default", trials.get(0).runName());
         assertEquals(c, trials.get(0).config());
         assertTrue(trials.get(0).values().isEmpty());
     }
@@ -82,6 +83,7 @@ class SweepTest {
         // sampling.seed varies no training: it is a sampling setting of every trial, not a trial of its own
         assertEquals("seed=1,block_out_channels=_32,64,128_,lr=0.001", c.trials().get(0).label());
         assertEquals(3L, c.trials().get(0).config().sampling().seed());
+        assertEquals("1 · [32, 64, 128] · 0.001", c.trials().get(0).runName(), "the tracker's run name: the values alone, short and distinct");
         assertEquals(List.of(32, 64, 128), c.trials().get(0).config().model().blockOutChannels());
         assertEquals(2L, c.trials().get(1).config().training().seed());
     }

@@ -73,7 +73,7 @@ class MlflowNativeIT {
             JsonNode parent = byName.get(NAME);
             String parentNote = MlflowRest.keyValues(parent.at("/data/tags")).get("mlflow.note.content");
             for (TrialRun r : runs) {
-                JsonNode run = byName.get(r.trial().label());
+                JsonNode run = byName.get(r.trial().runName());
                 String runId = run.at("/info/run_id").asText();
                 checkImages(rest, runId);
                 checkInputs(rest, runId, r);

@@ -62,7 +62,7 @@ class PipelineIT {
             String experimentId = new MlflowRest(server.trackingUri()).experimentByName("pipeline-it").get("experiment_id").asText();
             long finishedChildren = 0;
             for (JsonNode r : new MlflowRest(server.trackingUri()).searchRuns(experimentId).path("runs")) {
-                if ("device=cpu".equals(MlflowRest.keyValues(r.at("/data/tags")).get("mlflow.runName"))) {
+                if ("cpu".equals(MlflowRest.keyValues(r.at("/data/tags")).get("mlflow.runName"))) {
                     finishedChildren++;
                 }
             }
@@ -171,7 +171,7 @@ class PipelineIT {
     private static String cpuRunId(MlflowRest rest) throws Exception {
         String experimentId = rest.experimentByName("pipeline-it").get("experiment_id").asText();
         for (JsonNode r : rest.searchRuns(experimentId).path("runs")) {
-            if ("device=cpu".equals(MlflowRest.keyValues(r.at("/data/tags")).get("mlflow.runName"))) {
+            if ("cpu".equals(MlflowRest.keyValues(r.at("/data/tags")).get("mlflow.runName"))) {
                 return r.at("/info/run_id").asText();
             }
         }
@@ -189,10 +189,10 @@ class PipelineIT {
         JsonNode parent = byName.get("pipeline-it");
         assertEquals("FAILED", parent.at("/info/status").asText());
         String parentId = parent.at("/info/run_id").asText();
-        JsonNode failed = byName.get("device=gpu");
+        JsonNode failed = byName.get("gpu");
         assertEquals("FAILED", failed.at("/info/status").asText());
         assertTrue(MlflowRest.keyValues(failed.at("/data/tags")).get("cddpm.error").contains("GPU"));
-        JsonNode ok = byName.get("device=cpu");
+        JsonNode ok = byName.get("cpu");
         assertEquals("FINISHED", ok.at("/info/status").asText());
         Map<String, String> tags = MlflowRest.keyValues(ok.at("/data/tags"));
         assertEquals(parentId, tags.get("mlflow.parentRunId"));
