@@ -54,16 +54,14 @@ asan:
 	$(MVN) -q -DskipTests package || status=1; \
 	exit $$status
 
-# The run's local MLflow server (data in mlruns/) stops with the run; whatever the run's outcome, the
-# last line gives the command that serves that data folder again (mlflow/serve.sh PORT DATA_DIR).
+# The local MLflow server (data in mlruns/) stops with each command; the last line says how to serve that
+# data folder again (mlflow/serve.sh PORT DATA_DIR) and the address of the sweep's view in the UI.
 # Then what a trained model draws: the shipped 32x32 recipe model (models/iclevr32) samples test, new_test
 # and novel three-object sets into runs/showcase/iclevr32/, scored by its own evaluator, recorded in the same
 # MLflow experiment and registered as model 'iclevr32'.
 demo: build mlflow-env
 	@bin/cddpm run experiments/quickstart.yaml; status=$$?; echo; \
 	bin/cddpm model show iclevr32 --experiment quickstart --register --overwrite || status=1; echo; \
-	if [ -n "$$MLFLOW_TRACKING_URI" ]; then echo "MLflow UI: $$MLFLOW_TRACKING_URI (the server this run tracked to)"; \
-	else echo "MLflow UI: its server stopped with the run; to open it again: mlflow/serve.sh 5000 $(CURDIR)/mlruns  then http://127.0.0.1:5000"; fi; \
 	exit $$status
 
 # Screenshots of an experiment in the MLflow UI (headless Chromium driven by Playwright, pinned in

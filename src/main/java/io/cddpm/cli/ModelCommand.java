@@ -11,6 +11,7 @@ import io.cddpm.data.ConditionFile;
 import io.cddpm.data.Labels;
 import io.cddpm.eval.Evaluator;
 import io.cddpm.pipeline.EvaluatorWeights;
+import io.cddpm.pipeline.ExperimentView;
 import io.cddpm.pipeline.ModelShowcase;
 import io.cddpm.runs.Checkpoint;
 import io.cddpm.runs.ModelPackage;
@@ -144,6 +145,7 @@ public final class ModelCommand {
                     try (StateDatabase state = StateDatabase.open();
                             TrackingSession tracking = TrackingSession.open(TrackingConfig.defaults(), state.dataSource(), System.out)) {
                         ModelShowcase.track(tracking.tracker(), experiment, ModelPackage.open(source), chosen, result, register);
+                        tracking.announceView(experiment, ExperimentView.SHARE_KEY);
                         System.out.printf("recorded in MLflow at %s: experiment '%s', run '%s (shipped model)'%s%n", tracking.tracker().uri(),
                                 experiment, name, register ? ", registered as model '" + name + "'" : "");
                     }

@@ -87,6 +87,7 @@ public final class PipelineRunner {
         TrialLifecycle lifecycle = new TrialLifecycle(tracking.tracker(), store, experiment, console, overwrite);
         List<TrialRun> runs = run(experiment, lifecycle);
         lifecycle.finishSweep(runs);
+        tracking.announceView(experiment.experimentName(), ExperimentView.SHARE_KEY);
         return runs;
     }
 

@@ -502,6 +502,15 @@ public final class TrialLifecycle {
         summary.put("trials", (double) rows.size());
         summary.put("trials_failed", (double) unfinished);
         tracker.logMetrics(parent, summary, 0);
+        List<String> files = new ArrayList<>();
+        rows.forEach(r -> r.accuracy().keySet().forEach(f -> {
+            if (!files.contains(f)) {
+                files.add(f);
+            }
+        }));
+        if (!files.isEmpty()) {
+            tracker.shareView(parent, ExperimentView.SHARE_KEY, ExperimentView.of(files, rows.stream().mapToLong(TrialSummary::epoch).max().orElse(0)));
+        }
         if (anyFinished) {
             tracker.setBestAlias(parent, modelName(parent.experiment()), CHAMPION, MEAN_ACCURACY);
         }

@@ -52,6 +52,24 @@ final class MlflowBackend implements TrackingBackend, AutoCloseable {
         }
     }
 
+    /** Whether the experiment has a tag with this key. */
+    boolean hasExperimentTag(String experimentId, String key) throws DeliveryException {
+        try {
+            return client.getExperiment(experimentId).getTagsList().stream().anyMatch(t -> t.getKey().equals(key));
+        } catch (RuntimeException e) {
+            throw classify("read the tags of experiment " + experimentId, e);
+        }
+    }
+
+    @Override
+    public void setExperimentTag(String experimentId, String key, String value) throws DeliveryException {
+        try {
+            client.setExperimentTag(experimentId, key, value);
+        } catch (RuntimeException e) {
+            throw classify("set tag " + key + " of experiment " + experimentId, e);
+        }
+    }
+
     /**
      * Searched rather than fetched by name: the 2.17.2 Java client retries get-by-name's 404 (a
      * missing experiment) as if it were a rate limit, sleeping and logging warnings.

@@ -344,6 +344,24 @@ public final class MlflowTracker implements Tracker {
 
     // ---- delivery -----------------------------------------------------------------------------
 
+    @Override
+    public void shareView(RunHandle run, String shareKey, Map<String, Object> state) {
+        append(run, RecordKind.SHARE_VIEW, new Payloads.View(shareKey, Payloads.write(state)));
+    }
+
+    @Override
+    public Optional<String> viewLink(String experiment, String shareKey) {
+        try {
+            String id = backend.experimentId(experiment);
+            String page = trackingUri + "/#/experiments/" + id;
+            return Optional.of(backend.hasExperimentTag(id, OutboxSender.SHARED_VIEW_PREFIX + shareKey)
+                    ? page + "?viewStateShareKey=" + shareKey + "&compareRunsMode=CHART" : page);
+        } catch (DeliveryException e) {
+            LOG.debug("no link to the view of experiment {}: {}", experiment, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     private void append(RunHandle run, RecordKind kind, Object payload) {
         if (closed) {
             LOG.warn("tracking: {} for run {} after the tracker was closed; dropped", kind, run.runName());

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class OutboxSender {
     static final String RUN_KEY_TAG = "cddpm.run_key";
     static final String PARENT_RUN_TAG = "mlflow.parentRunId";
+    /** The experiment tag prefix under which the MLflow UI keeps a shared view ({@code ?viewStateShareKey=KEY}). */
+    static final String SHARED_VIEW_PREFIX = "mlflow.sharedViewState.";
     static final int MAX_METRICS = 1000;
     static final int MAX_PARAMS = 100;
     static final int MAX_TAGS = 100;
@@ -139,6 +141,10 @@ final class OutboxSender {
                 case TAG_MODEL_VERSION -> {
                     Payloads.VersionTags t = Payloads.read(first.payload(), Payloads.VersionTags.class);
                     backend.tagModelVersions(t.modelName(), run.runId(), t.tags() == null ? Map.of() : t.tags());
+                }
+                case SHARE_VIEW -> {
+                    Payloads.View v = Payloads.read(first.payload(), Payloads.View.class);
+                    backend.setExperimentTag(run.experimentId(), SHARED_VIEW_PREFIX + v.shareKey(), SharedViews.withExpanded(v.state(), run.runId()));
                 }
                 case SET_CHAMPION -> {
                     Payloads.Champion c = Payloads.read(first.payload(), Payloads.Champion.class);

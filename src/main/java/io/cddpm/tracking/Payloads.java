@@ -45,6 +45,9 @@ final class Payloads {
     /** {@link RecordKind#SET_CHAMPION}. */
     record Champion(String modelName, String alias, String scoreTag) {}
 
+    /** {@link RecordKind#SHARE_VIEW}: the view's share key and its state (JSON, without the run to expand). */
+    record View(String shareKey, String state) {}
+
     static String write(Object payload) {
         try {
             return JSON.writeValueAsString(payload);

@@ -21,5 +21,10 @@ enum RecordKind {
     /** Tags on the model version made from the run (set-tag: idempotent). */
     TAG_MODEL_VERSION,
     /** An alias on the registered model's version with the highest score tag, chosen when delivered (idempotent). */
-    SET_CHAMPION
+    SET_CHAMPION,
+    /**
+     * A view of the run's experiment in the MLflow UI (a shared view state: an experiment tag) with this run
+     * expanded, as the UI's Share button makes one; set-experiment-tag: idempotent.
+     */
+    SHARE_VIEW
 }

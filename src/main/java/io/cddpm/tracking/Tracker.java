@@ -89,6 +89,17 @@ public interface Tracker extends AutoCloseable {
      */
     default void setBestAlias(RunHandle run, String modelName, String alias, String scoreTag) {}
 
+    /**
+     * A view of the run's experiment in the MLflow UI, opened by {@link #viewLink}: state is the UI's view
+     * state (search facets and UI state, as its Share button stores it) and run the run shown expanded.
+     */
+    default void shareView(RunHandle run, String shareKey, Map<String, Object> state) {}
+
+    /** The address of the experiment's shared view on this tracker's server ({@code URI/#/experiments/ID?...}), if it can be had now. */
+    default Optional<String> viewLink(String experiment, String shareKey) {
+        return Optional.empty();
+    }
+
     /** Ends the run as FINISHED. */
     void finishRun(RunHandle run);
 

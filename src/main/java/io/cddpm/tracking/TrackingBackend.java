@@ -13,6 +13,11 @@ interface TrackingBackend {
     /** Id of the experiment with this name, created if absent (restored if deleted). */
     String experimentId(String name) throws DeliveryException;
 
+    /** Sets a tag of an experiment. */
+    default void setExperimentTag(String experimentId, String key, String value) throws DeliveryException {
+        throw new DeliveryException("this backend has no experiment tags", true, null);
+    }
+
     /** Creates a run in the experiment with these tags (run name, parent, run key included by the caller). */
     CreatedRun createRun(String experimentId, String runName, long startTime, Map<String, String> tags)
             throws DeliveryException;

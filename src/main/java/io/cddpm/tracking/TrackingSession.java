@@ -73,6 +73,19 @@ public final class TrackingSession implements AutoCloseable {
         return tracker;
     }
 
+    private String viewExperiment;
+    private String viewKey;
+
+    /**
+     * Says, when the session closes (after its records are delivered), where to see the experiment in
+     * the MLflow UI: its shared view (shareKey) if it has one, else its page; for the local server, with
+     * the command that serves its data again.
+     */
+    public void announceView(String experiment, String shareKey) {
+        this.viewExperiment = experiment;
+        this.viewKey = shareKey;
+    }
+
     @Override
     public void close() {
         try {
@@ -81,6 +94,12 @@ public final class TrackingSession implements AutoCloseable {
             if (left > 0) {
                 console.println("MLflow at " + tracker.uri() + " did not take " + left + " tracking record(s) yet: they wait in"
                         + " the outbox of the state database and are sent by the next cddpm run that tracks to it");
+            }
+            if (viewExperiment != null) {
+                tracker.viewLink(viewExperiment, viewKey).ifPresent(link -> console.println(endpoint.localServer()
+                        .map(local -> "MLflow: the local server stops now; to see experiment '" + viewExperiment + "' again run"
+                                + " `mlflow/serve.sh 5000 " + local.dataDir() + "` and open " + link.replace(tracker.uri(), "http://127.0.0.1:5000"))
+                        .orElse("MLflow: experiment '" + viewExperiment + "' at " + link)));
             }
         } finally {
             endpoint.close();

@@ -47,6 +47,14 @@ class OutboxSenderTest {
             }
         }
 
+        final Map<String, Map<String, String>> experimentTags = new LinkedHashMap<>();
+
+        @Override
+        public void setExperimentTag(String experimentId, String key, String value) throws DeliveryException {
+            check("experiment tag");
+            experimentTags.computeIfAbsent(experimentId, id -> new LinkedHashMap<>()).put(key, value);
+        }
+
         @Override
         public String experimentId(String name) throws DeliveryException {
             check("experiment");
@@ -190,6 +198,17 @@ class OutboxSenderTest {
         assertEquals(10, server.metrics.get(mlflowId(child)).size());
         assertEquals(0, store.count(OutboxStore.PENDING));
         assertEquals(15, store.count(OutboxStore.SENT));
+    }
+
+    /** Issue 31: the sweep's view names its parent run to expand by the MLflow id it got, known only when delivered. */
+    @Test
+    void aSharedViewExpandsTheRunByItsMlflowId() throws Exception {
+        String parent = run("sweep", null);
+        store.append(parent, RecordKind.SHARE_VIEW, Payloads.write(new Payloads.View("cddpm", "{\"searchFilter\":\"\",\"runsExpanded\":{}}")));
+        sender.deliverPending();
+        String value = server.experimentTags.get("1").get("mlflow.sharedViewState.cddpm");
+        assertEquals("{\"searchFilter\":\"\",\"runsExpanded\":{\"" + mlflowId(parent) + "\":true}}", value);
+        assertEquals(0, store.count(OutboxStore.PENDING));
     }
 
     @Test
