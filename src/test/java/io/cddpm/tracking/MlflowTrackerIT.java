@@ -80,9 +80,15 @@ class MlflowTrackerIT {
                 }
                 tracker.finishRun(trials.get(0));
                 tracker.failRun(trials.get(1), "java.lang.IllegalStateException: loss is NaN");
+                tracker.shareView(parent, "cddpm", Map.of("searchFilter", "", "selectedColumns", List.of("metrics.`accuracy_test`")));
                 tracker.finishRun(parent);
                 assertTrue(tracker.flush(Duration.ofSeconds(60)), "everything delivered");
                 assertEquals(0, tracker.failedCount());
+                String link = tracker.viewLink("it-sweep", "cddpm").orElseThrow();
+                assertTrue(link.startsWith(server.trackingUri() + "/#/experiments/") && link.endsWith("?viewStateShareKey=cddpm&compareRunsMode=CHART"),
+                        link);
+                assertEquals(server.trackingUri() + "/#/experiments/" + new MlflowRest(server.trackingUri()).experimentByName("it-sweep")
+                        .get("experiment_id").asText(), tracker.viewLink("it-sweep", "nosuchview").orElseThrow(), "no such view: the page");
             }
             try (MlflowTracker reopened = new MlflowTracker(server.trackingUri(), h2())) {
                 MlflowRest rest = new MlflowRest(server.trackingUri());
@@ -90,6 +96,8 @@ class MlflowTrackerIT {
                 String parentId = reopened.mlflowRunId(parent).orElseThrow();
                 assertEquals("FINISHED", rest.run(parentId).at("/info/status").asText());
                 assertEquals("sweep", MlflowRest.keyValues(rest.run(parentId).at("/data/tags")).get("mlflow.runName"));
+                String view = MlflowRest.keyValues(rest.experimentByName("it-sweep").at("/tags")).get("mlflow.sharedViewState.cddpm");
+                assertTrue(view.contains("\"runsExpanded\":{\"" + parentId + "\":true}") && view.contains("accuracy_test"), view);
 
                 for (int i = 0; i < trials.size(); i++) {
                     RunHandle t = reopened.resumeRun(trials.get(i).key()).orElseThrow();
