@@ -5,6 +5,9 @@
     # or, with Playwright installed:  python3 mlflow/screenshots.py --tracking-uri URI --experiment NAME
 
 Saves into --out (default build/screenshots):
+  first-view.png          the address a sweep's last line gives (its shared view, `viewStateShareKey=cddpm`)
+                          opened as it comes, nothing clicked, filtered or moved: what a newcomer sees first
+  first-view-full.png     the same page in a tall window: every chart section
   chart-view.png          the experiment's chart view, filtered to its image grid charts (one per
                           image key, widened to one a row): the trials' pictures side by side at
                           their last step, a step slider under each chart
@@ -226,6 +229,24 @@ def main() -> int:
             saved.append(out / name)
 
         try:
+            # 0. What a newcomer sees: the sweep's shared view as it opens (no clicks), if the sweep recorded one.
+            shared = any(t["key"] == "mlflow.sharedViewState.cddpm"
+                         for t in api(uri, "experiments/get", query={"experiment_id": experiment_id})["experiment"].get("tags", []))
+            if shared:
+                page.goto(f"{uri}/#/experiments/{experiment_id}?viewStateShareKey=cddpm&compareRunsMode=CHART")
+                page.wait_for_selector(CHART_AREA)
+                page.wait_for_function("(sel) => document.querySelectorAll(sel).length > 0", arg=f"{CARD}:has([role=slider])",
+                                       timeout=TIMEOUT_MS)
+                wait_images_loaded(page, f"{CARD}:has([role=slider])")
+                settle(page, 3000)
+                shot("first-view.png")
+                page.set_viewport_size({"width": args.width, "height": 3 * args.height})
+                settle(page, 3000)
+                wait_images_loaded(page, f"{CARD}:has([role=slider])")
+                shot("first-view-full.png")
+                page.set_viewport_size({"width": args.width, "height": args.height})
+            else:
+                print("the experiment has no shared view (mlflow.sharedViewState.cddpm): no first-view.png", file=sys.stderr)
             # 1. The chart view: an image grid chart per key, the trials side by side, a step slider each.
             page.goto(f"{uri}/#/experiments/{experiment_id}?compareRunsMode=CHART")
             page.wait_for_selector(CHART_AREA)
