@@ -73,6 +73,8 @@ public final class TrackingSession implements AutoCloseable {
         return tracker;
     }
 
+    /** How long closing waits for the records before it looks up the experiment's view (the rest of the wait is the close's). */
+    private static final Duration LINK_WAIT = Duration.ofSeconds(10);
     private String viewExperiment;
     private String viewKey;
 
@@ -89,6 +91,10 @@ public final class TrackingSession implements AutoCloseable {
     @Override
     public void close() {
         try {
+            // the link is looked up while the client is open, once the view's record had its chance to arrive
+            java.util.Optional<String> link = viewExperiment == null || !tracker.flush(LINK_WAIT.compareTo(closeTimeout()) < 0 ? LINK_WAIT : closeTimeout())
+                    ? java.util.Optional.empty()
+                    : tracker.viewLink(viewExperiment, viewKey);
             tracker.close();
             int left = tracker.pendingCount();
             if (left > 0) {
@@ -96,10 +102,10 @@ public final class TrackingSession implements AutoCloseable {
                         + " the outbox of the state database and are sent by the next cddpm run that tracks to it");
             }
             if (viewExperiment != null) {
-                tracker.viewLink(viewExperiment, viewKey).ifPresent(link -> console.println(endpoint.localServer()
+                link.ifPresent(address -> console.println(endpoint.localServer()
                         .map(local -> "MLflow: the local server stops now; to see experiment '" + viewExperiment + "' again run"
-                                + " `mlflow/serve.sh 5000 " + local.dataDir() + "` and open " + link.replace(tracker.uri(), "http://127.0.0.1:5000"))
-                        .orElse("MLflow: experiment '" + viewExperiment + "' at " + link)));
+                                + " `mlflow/serve.sh 5000 " + local.dataDir() + "` and open " + address.replace(tracker.uri(), "http://127.0.0.1:5000"))
+                        .orElse("MLflow: experiment '" + viewExperiment + "' at " + address)));
             }
         } finally {
             endpoint.close();
