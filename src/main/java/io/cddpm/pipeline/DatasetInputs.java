@@ -44,9 +44,10 @@ final class DatasetInputs {
             source.put("uri", root.toUri().toString()).put("image_dir", d.imageDir());
             name = "iclevr-" + (root.getFileName() == null ? "root" : root.getFileName().toString()) + "-" + c.resolution() + "px";
         }
+        // MLflow's column-spec schema, which its dataset drawer shows as a table (anything else: "Unrecognized Schema Format")
         ObjectNode schema = JSON.createObjectNode();
-        schema.putArray("features").addObject().put("name", "image").put("type", "uint8[3," + data.resolution() + "," + data.resolution() + "]");
-        schema.withArray("features").addObject().put("name", "labels").put("type", "multi-hot[" + data.numLabels() + "]");
+        schema.putArray(COLSPEC).addObject().put("name", "image").put("type", "uint8[3," + data.resolution() + "," + data.resolution() + "]");
+        schema.withArray(COLSPEC).addObject().put("name", "labels").put("type", "multi-hot[" + data.numLabels() + "]");
         ObjectNode profile = JSON.createObjectNode().put("num_images", data.size()).put("resolution", data.resolution())
                 .put("num_labels", data.numLabels()).put("sha256", data.digest());
         if (c.training().limitImages() != null) {
@@ -56,11 +57,14 @@ final class DatasetInputs {
                 profile.toString(), DatasetInput.TRAINING);
     }
 
+    /** The schema format MLflow's UI renders as a table of names and types. */
+    static final String COLSPEC = "mlflow_colspec";
+
     static DatasetInput evaluation(ConditionFile f) {
         String digest = sha256(f.conditions().toString());
         ObjectNode source = JSON.createObjectNode().put("file", f.source() == null ? f.name() + ".json (built in)" : f.source());
         ObjectNode profile = JSON.createObjectNode().put("num_conditions", f.size()).put("sha256", digest);
-        String schema = "{\"features\":[{\"name\":\"labels\",\"type\":\"list<string>\"}]}";
+        String schema = "{\"" + COLSPEC + "\":[{\"name\":\"labels\",\"type\":\"list<string>\"}]}";
         return new DatasetInput(f.name(), digest.substring(0, DIGEST_CHARS), "local", source.toString(), schema, profile.toString(),
                 DatasetInput.EVALUATION);
     }
