@@ -32,7 +32,14 @@ import java.util.List;
  * the same for every p (conv_in's and conv_out's shapes change); p = 1 is the network without any
  * reshaping.
  *
- * <p>Inputs: (sample (B, 3, H, W), timesteps (B) float, labels (B, numClasses)); output: (B, 3, H, W).
+ * <p>With {@link UNetSpec#conditionedOnImage()} (a cascade's super-resolution stage) conv_in reads the
+ * condition image (B, c, H, W) concatenated to the sample on the channel axis (before patching), and
+ * the augmentation level of its noise (B) float, a timestep of the stage's schedule, goes through its
+ * own sinusoidal embedding and two linear layers (augmentation_embedding.linear_1/2, as the time
+ * embedding's) and is added to the time embedding.
+ *
+ * <p>Inputs: (sample (B, 3, H, W), timesteps (B) float, labels (B, numClasses)[, condition image,
+ * augmentation levels]); output: (B, 3, H, W).
  */
 public final class ConditionalUNet extends AbstractBlock {
     private final UNetSpec spec;
@@ -40,6 +47,8 @@ public final class ConditionalUNet extends AbstractBlock {
     private final Block timeLinear1;
     private final Block timeLinear2;
     private final Block classEmbedding;
+    private final Block augLinear1;
+    private final Block augLinear2;
     private final List<Level> down = new ArrayList<>();
     private final Block midResnet1;
     private final Block midAttention;
@@ -68,6 +77,8 @@ public final class ConditionalUNet extends AbstractBlock {
         timeLinear1 = addChildBlock("time_embedding.linear_1", Layers.linear(temb));
         timeLinear2 = addChildBlock("time_embedding.linear_2", Layers.linear(temb));
         classEmbedding = addChildBlock("class_embedding", Layers.linear(temb));
+        augLinear1 = spec.conditionedOnImage() ? addChildBlock("augmentation_embedding.linear_1", Layers.linear(temb)) : null;
+        augLinear2 = spec.conditionedOnImage() ? addChildBlock("augmentation_embedding.linear_2", Layers.linear(temb)) : null;
         labelTokens = !spec.crossAttention() ? null : addParameter(Parameter.builder().setName(LABEL_TOKENS)
                 .setType(Parameter.Type.WEIGHT).optShape(new Shape(spec.numClasses(), temb)).build());
 
@@ -163,21 +174,34 @@ public final class ConditionalUNet extends AbstractBlock {
      * when the caller collects gradients.
      */
     public NDArray predict(ParameterStore ps, NDArray sample, NDArray timesteps, NDArray labels, boolean training) {
+        return predict(ps, new NDList(sample, timesteps, labels), training);
+    }
+
+    /**
+     * {@link #predict(ParameterStore, NDArray, NDArray, NDArray, boolean)} of a super-resolution stage: with
+     * the condition image (B, c, H, W) and the augmentation level (B) of its noise.
+     */
+    public NDArray predict(ParameterStore ps, NDArray sample, NDArray timesteps, NDArray labels, NDArray conditionImage,
+            NDArray augmentationLevels, boolean training) {
+        return predict(ps, new NDList(sample, timesteps, labels, conditionImage, augmentationLevels), training);
+    }
+
+    private NDArray predict(ParameterStore ps, NDList inputs, boolean training) {
         if (training) {
-            return predictInMode(ps, sample, timesteps, labels, true);
+            return predictInMode(ps, inputs, true);
         }
         try (TorchKernels.Region noGrad = GradMode.off()) {
-            return predictInMode(ps, sample, timesteps, labels, false);
+            return predictInMode(ps, inputs, false);
         }
     }
 
-    private NDArray predictInMode(ParameterStore ps, NDArray sample, NDArray timesteps, NDArray labels, boolean training) {
+    private NDArray predictInMode(ParameterStore ps, NDList inputs, boolean training) {
         if (precision == Precision.FP32) {
-            return forward(ps, new NDList(sample, timesteps, labels), training).singletonOrThrow();
+            return forward(ps, inputs, training).singletonOrThrow();
         }
         NDArray out;
-        try (TorchKernels.Region bf16 = TorchKernels.autocast(sample.getDevice())) {
-            out = forward(ps, new NDList(sample, timesteps, labels), training).singletonOrThrow();
+        try (TorchKernels.Region bf16 = TorchKernels.autocast(inputs.get(0).getDevice())) {
+            out = forward(ps, inputs, training).singletonOrThrow();
         }
         return TorchKernels.isBFloat16(out) ? TorchKernels.toFloat32(out) : out;
     }
@@ -203,15 +227,29 @@ public final class ConditionalUNet extends AbstractBlock {
         NDArray sample = inputs.get(0);
         NDArray timesteps = inputs.get(1);
         NDArray labels = inputs.get(2);
+        if (spec.conditionedOnImage() != (inputs.size() == 5)) {
+            throw new IllegalArgumentException(spec.conditionedOnImage()
+                    ? "a super-resolution stage needs its condition image and augmentation levels (5 inputs), got " + inputs.size()
+                    : "this network reads no condition image: 3 inputs, got " + inputs.size());
+        }
 
         NDArray tProj = TimestepEmbedding.sinusoidal(timesteps, spec.blockOutChannels().get(0)).toType(sample.getDataType(), false);
         NDArray emb = ResnetBlock.one(timeLinear2, ps, Layers.silu(ResnetBlock.one(timeLinear1, ps, tProj, training)), training);
         emb = emb.add(ResnetBlock.one(classEmbedding, ps, labels.toType(sample.getDataType(), false), training));
+        NDArray input = sample;
+        if (spec.conditionedOnImage()) {
+            NDArray aProj = TimestepEmbedding.sinusoidal(inputs.get(4), spec.blockOutChannels().get(0)).toType(sample.getDataType(), false);
+            emb = emb.add(ResnetBlock.one(augLinear2, ps, Layers.silu(ResnetBlock.one(augLinear1, ps, aProj, training)), training));
+            input = sample.concat(inputs.get(3).toType(sample.getDataType(), false), 1);
+        }
         NDArray tokens = labelTokens == null ? null : labelTokens(ps, labels, training);
 
         // Activations are closed once consumed (skips when their up level has used them), so the
         // step's memory is what autograd keeps, as in PyTorch; see ResnetBlock.
-        NDArray h = spec.patchSize() == 1 ? ResnetBlock.one(convIn, ps, sample, training) : patchedConvIn(ps, sample, training);
+        NDArray h = spec.patchSize() == 1 ? ResnetBlock.one(convIn, ps, input, training) : patchedConvIn(ps, input, training);
+        if (input != sample) {
+            input.close();
+        }
         List<NDArray> skips = new ArrayList<>();
         skips.add(h);
         for (Level level : down) {
@@ -303,9 +341,13 @@ public final class ConditionalUNet extends AbstractBlock {
         List<Integer> ch = spec.blockOutChannels();
         int c0 = ch.get(0);
         int temb = spec.timeEmbedDim();
-        convIn.initialize(manager, dataType, new Shape(b, inputShapes[0].get(1) * p * p, size, size));
+        convIn.initialize(manager, dataType, new Shape(b, (inputShapes[0].get(1) + spec.conditionChannels()) * p * p, size, size));
         timeLinear1.initialize(manager, dataType, new Shape(b, c0));
         timeLinear2.initialize(manager, dataType, new Shape(b, temb));
+        if (augLinear1 != null) {
+            augLinear1.initialize(manager, dataType, new Shape(b, c0));
+            augLinear2.initialize(manager, dataType, new Shape(b, temb));
+        }
         classEmbedding.initialize(manager, dataType, new Shape(b, spec.numClasses()));
         Shape tokens = new Shape(b, spec.numClasses(), temb);
         List<Integer> skipChannels = new ArrayList<>();

@@ -11,6 +11,11 @@ import java.util.List;
  * unless {@code crossAttention}; the mid block cross-attends whenever {@code crossAttention}), and
  * the patch size p: the network proper works on the image's p x p patches ({@link Patches}), a
  * (sampleSize / p)-sized grid of channels p^2 positions (p = 1: the image itself).
+ *
+ * <p>{@code conditionChannels} above 0 makes the network a super-resolution stage of a cascade (Ho et
+ * al. 2021): an image of that many channels at the sample's size (the previous stage's sample, upsampled)
+ * is read beside the noisy sample by conv_in, and the level of the Gaussian noise that augmented it is
+ * embedded and added to the time embedding.
  */
 public record UNetSpec(
         List<Integer> blockOutChannels,
@@ -23,7 +28,8 @@ public record UNetSpec(
         int channels,
         boolean crossAttention,
         List<Boolean> crossAttentionLevels,
-        int patchSize) {
+        int patchSize,
+        int conditionChannels) {
 
     public static final float NORM_EPS = 1e-5f;
 
@@ -45,6 +51,9 @@ public record UNetSpec(
             throw new IllegalArgumentException("attention_levels has " + attentionLevels.size()
                     + " entries but block_out_channels has " + blockOutChannels.size());
         }
+        if (conditionChannels < 0) {
+            throw new IllegalArgumentException("condition channels " + conditionChannels + " < 0");
+        }
         if (patchSize < 1 || Integer.bitCount(patchSize) != 1) {
             throw new IllegalArgumentException("patch_size " + patchSize + " is not a power of two");
         }
@@ -59,7 +68,18 @@ public record UNetSpec(
         ModelConfig r = model.resolved();
         return new UNetSpec(r.blockOutChannels(), r.layersPerBlock(), r.attentionLevels(),
                 r.attentionHeadDim(), r.normGroups(), r.numClasses(), resolution, 3,
-                r.conditioning() == Conditioning.CROSS_ATTENTION, r.crossAttentionAt(), r.patchSize());
+                r.conditioning() == Conditioning.CROSS_ATTENTION, r.crossAttentionAt(), r.patchSize(), 0);
+    }
+
+    /** The same network as a super-resolution stage reading a {@code channels}-channel condition image. */
+    public UNetSpec withConditionImage(int channels) {
+        return new UNetSpec(blockOutChannels, layersPerBlock, attentionLevels, attentionHeadDim, normGroups, numClasses, sampleSize,
+                this.channels, crossAttention, crossAttentionLevels, patchSize, channels);
+    }
+
+    /** Whether the network reads a condition image and its augmentation level (a cascade's super-resolution stage). */
+    public boolean conditionedOnImage() {
+        return conditionChannels > 0;
     }
 
     public int levels() {
@@ -74,6 +94,11 @@ public record UNetSpec(
     /** Channels of that grid: the image's channels times p^2. */
     public int patchedChannels() {
         return channels * patchSize * patchSize;
+    }
+
+    /** Channels conv_in reads: the sample's and the condition image's, times p^2. */
+    public int inputChannels() {
+        return (channels + conditionChannels) * patchSize * patchSize;
     }
 
     /** Width of the time (and label) embedding: 4 x the first level's channels. */
