@@ -52,7 +52,8 @@ public final class ConfigHash {
             new AddedLater("training", "logit_mean", v -> v.isNumber() && v.asDouble() == 0.0),
             new AddedLater("training", "logit_std", v -> v.isNumber() && v.asDouble() == 1.0),
             new AddedLater("model", "patch_size", v -> v.isInt() && v.asInt() == 1),
-            new AddedLater("diffusion", "snr_shift_resolution", JsonNode::isNull));
+            new AddedLater("diffusion", "snr_shift_resolution", JsonNode::isNull),
+            new AddedLater("model", "super_resolution", v -> v.path("from").isNull()));
 
     /** Lowercase hex sha256 of {@link #canonicalJson}: the trial's identity. */
     public static String of(ExperimentConfig config) {

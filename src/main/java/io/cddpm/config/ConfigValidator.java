@@ -40,6 +40,7 @@ final class ConfigValidator {
             renderedBytes(c, loc);
         }
         diffusion(c.diffusion(), c.resolution(), loc);
+        superResolution(m.superResolution(), c.resolution(), c.diffusion().trainTimesteps(), loc);
         training(c.training(), loc);
         sampling(c.sampling(), c.diffusion(), loc);
         text(c.evaluation().evaluator(), List.of("evaluation", "evaluator"), loc);
@@ -146,6 +147,27 @@ final class ConfigValidator {
             throw loc.error(at, "resolution " + resolution + " must be a multiple of patch_size x 2^(levels-1) = " + p + " x "
                     + (factor / p) + " = " + factor + model + ": its " + p + "x" + p + " patches make a grid the model halves "
                     + (levels - 1) + " times");
+        }
+    }
+
+    /**
+     * A super-resolution stage: from a power-of-two fraction of the resolution, at least the smallest image
+     * side; the augmentation range inside the schedule's timesteps.
+     */
+    private static void superResolution(SuperResolution sr, int resolution, int trainTimesteps, Locations loc) {
+        if (!sr.enabled()) {
+            return;
+        }
+        List<String> from = List.of("model", "super_resolution", "from");
+        int f = sr.from();
+        if (f < Limits.MIN_IMAGE_SIZE || f >= resolution || resolution % f != 0 || Integer.bitCount(resolution / f) != 1) {
+            throw loc.error(loc.pick(from, List.of("resolution")), "from " + f + " must be the resolution (" + resolution
+                    + ") over a power of two, at least " + Limits.MIN_IMAGE_SIZE + " (e.g. " + Math.max(Limits.MIN_IMAGE_SIZE, resolution / 2)
+                    + ")");
+        }
+        if (sr.augmentationMax() < 1 || sr.augmentationMax() > trainTimesteps) {
+            throw loc.error(List.of("model", "super_resolution", "augmentation_max"), "must be between 1 and diffusion.train_timesteps ("
+                    + trainTimesteps + "), got " + sr.augmentationMax());
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.List;
  *                         patches and leaves the same way, so at 64x64 with p = 2 the network runs
  *                         on a 32x32 grid and costs about what it costs at 32x32; only conv_in and
  *                         conv_out grow (3 p^2 channels), every other parameter is the same.
+ * @param superResolution  whether the model is a cascade's super-resolution stage, and from which size
  */
 public record ModelConfig(
         ModelPreset preset,
@@ -35,9 +36,19 @@ public record ModelConfig(
         int numClasses,
         Conditioning conditioning,
         List<Boolean> crossAttentionLevels,
-        int patchSize) {
+        int patchSize,
+        SuperResolution superResolution) {
+
+    /** A plain model (no super-resolution stage). */
+    public ModelConfig(ModelPreset preset, List<Integer> blockOutChannels, Integer layersPerBlock, List<Boolean> attentionLevels,
+            int attentionHeadDim, int normGroups, int numClasses, Conditioning conditioning, List<Boolean> crossAttentionLevels,
+            int patchSize) {
+        this(preset, blockOutChannels, layersPerBlock, attentionLevels, attentionHeadDim, normGroups, numClasses, conditioning,
+                crossAttentionLevels, patchSize, SuperResolution.defaults());
+    }
 
     public ModelConfig {
+        superResolution = superResolution == null ? SuperResolution.defaults() : superResolution;
         conditioning = conditioning == null ? Conditioning.ADD : conditioning;
         crossAttentionLevels = crossAttentionLevels == null ? null : List.copyOf(crossAttentionLevels);
         blockOutChannels = blockOutChannels == null ? null : List.copyOf(blockOutChannels);
@@ -65,7 +76,8 @@ public record ModelConfig(
                 numClasses,
                 conditioning,
                 crossAttentionLevels,
-                patchSize);
+                patchSize,
+                superResolution);
     }
 
     /** Number of resolution levels of the resolved architecture (the image is halved levels-1 times). */

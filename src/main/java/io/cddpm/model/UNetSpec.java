@@ -66,9 +66,10 @@ public record UNetSpec(
     /** The spec for an experiment's model section at the given image resolution (3-channel images). */
     public static UNetSpec of(ModelConfig model, int resolution) {
         ModelConfig r = model.resolved();
-        return new UNetSpec(r.blockOutChannels(), r.layersPerBlock(), r.attentionLevels(),
+        UNetSpec spec = new UNetSpec(r.blockOutChannels(), r.layersPerBlock(), r.attentionLevels(),
                 r.attentionHeadDim(), r.normGroups(), r.numClasses(), resolution, 3,
                 r.conditioning() == Conditioning.CROSS_ATTENTION, r.crossAttentionAt(), r.patchSize(), 0);
+        return r.superResolution().enabled() ? spec.withConditionImage(3) : spec;
     }
 
     /** The same network as a super-resolution stage reading a {@code channels}-channel condition image. */

@@ -7,9 +7,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.cddpm.config.ExperimentConfig;
+import io.cddpm.config.SuperResolution;
 import io.cddpm.config.TrainingConfig;
 import io.cddpm.diffusion.ForwardProcess;
 import io.cddpm.diffusion.LossWeighting;
+import io.cddpm.diffusion.LowResolutionCondition;
 import io.cddpm.diffusion.NoiseSchedule;
 import io.cddpm.diffusion.SamplingLoop;
 import io.cddpm.diffusion.SchedulerConfig;
@@ -36,6 +38,8 @@ public final class TrainStep {
     private final NoiseSchedule schedule;
     private final ForwardProcess forward;
     private final int timesteps;
+    /** The condition image of a super-resolution stage, or null for a plain model. */
+    private final LowResolutionCondition lowResolution;
 
     public TrainStep(ExperimentConfig config, ConditionalUNet unet, Map<String, NDArray> params, AdamW adam, Ema ema, ParameterStore ps) {
         this.config = config;
@@ -49,6 +53,7 @@ public final class TrainStep {
         this.schedule = NoiseSchedule.of(sc);
         this.forward = new ForwardProcess(schedule);
         this.timesteps = sc.numTrainTimesteps();
+        this.lowResolution = config.model().superResolution().enabled() ? new LowResolutionCondition(schedule) : null;
     }
 
     /** Runs step {@code step} (0-based) on a batch at learning rate {@code lr}; returns the loss. */
@@ -77,9 +82,26 @@ public final class TrainStep {
             }
             weights = scope.create(w);
         }
+        // a super-resolution stage's condition image: the batch pooled to the low resolution, upsampled and noised to a
+        // level drawn per image (drawn after everything above, so a plain model's random stream is what it was)
+        NDArray condition = null;
+        NDArray levels = null;
+        if (lowResolution != null) {
+            SuperResolution sr = config.model().superResolution();
+            int[] s = new int[b];
+            float[] sf = new float[b];
+            for (int i = 0; i < b; i++) {
+                s[i] = random.nextInt(sr.augmentationMax());
+                sf[i] = s[i];
+            }
+            NDArray low = LowResolutionCondition.downsample(x0, config.resolution() / sr.from());
+            condition = lowResolution.condition(low, config.resolution(), s, SamplingLoop.gaussian(scope, x0.getShape(), random));
+            levels = scope.create(sf);
+        }
         double lossValue;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray pred = unet.predict(ps, xt, tArray, dropped, /* training= */ true);
+            NDArray pred = condition == null ? unet.predict(ps, xt, tArray, dropped, /* training= */ true)
+                    : unet.predict(ps, xt, tArray, dropped, condition, levels, true);
             NDArray squared = pred.sub(target).square();
             // per-sample MSE (DJL's PyTorch mean reduces one axis at a time, so flatten first), then weighted
             NDArray loss = weights == null ? squared.mean() : squared.reshape(b, -1).mean(new int[] {1}).mul(weights).mean();
