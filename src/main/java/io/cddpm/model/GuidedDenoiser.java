@@ -37,6 +37,9 @@ public final class GuidedDenoiser implements Denoiser {
     private final NDArray owners;
     /** (B, 1, 1, 1) the number of labels of each set: the rows of {@link #owners} summed (null when v = 0). */
     private final NDArray counts;
+    /** A super-resolution stage's condition image (batch, c, H, W) and its augmentation level, or null. */
+    private NDArray conditionImage;
+    private float augmentationLevel;
 
     /**
      * @param labels (B, numClasses) multi-hot conditions, one row per image
@@ -101,6 +104,19 @@ public final class GuidedDenoiser implements Denoiser {
     }
 
     /** Condition rows per denoising step: the forward pass's batch for B images. */
+    /**
+     * For a cascade's super-resolution stage: every row of a step reads the condition image of the sample
+     * it belongs to (batch, c, H, W; the guidance rows share their sample's), noised to {@code level}.
+     */
+    public GuidedDenoiser withConditionImage(NDArray image, int level) {
+        if (image.getShape().get(0) != batch) {
+            throw new IllegalArgumentException(image.getShape() + ": one condition image per sample (" + batch + ")");
+        }
+        this.conditionImage = image;
+        this.augmentationLevel = level;
+        return this;
+    }
+
     public long rowsPerStep() {
         return conditions.getShape().get(0);
     }
@@ -111,7 +127,13 @@ public final class GuidedDenoiser implements Denoiser {
         long rows = rowsPerStep();
         NDArray input = rows == batch ? sample : sample.get(sampleRows);
         NDArray t = m.full(new Shape(rows), (float) timestep);
-        NDArray out = unet.predict(ps, input, t, conditions, /* training= */ false);
+        NDArray out;
+        if (conditionImage == null) {
+            out = unet.predict(ps, input, t, conditions, /* training= */ false);
+        } else {
+            NDArray image = rows == batch ? conditionImage : conditionImage.get(sampleRows);
+            out = unet.predict(ps, input, t, conditions, image, m.full(new Shape(rows), augmentationLevel), false);
+        }
         if (rows == batch) {
             return out;
         }

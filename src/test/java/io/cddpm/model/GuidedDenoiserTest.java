@@ -1,6 +1,7 @@
 package io.cddpm.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -69,6 +70,32 @@ class GuidedDenoiserTest {
                 float scale = expected.abs().max().getFloat();
                 assertTrue(diff <= 1e-4f * Math.max(1f, scale), "set " + b + ": max difference " + diff + " (scale " + scale + ")");
             }
+        }
+    }
+
+    /** A super-resolution stage: every guidance row reads its own sample's condition image; the result is the formula's. */
+    @Test
+    void aSuperResolutionStageGuidesWithEachSamplesConditionImage() {
+        Engines.pytorch();
+        double w = 3;
+        try (NDManager m = NDManager.newBaseManager()) {
+            ModelConfig config = new ModelConfig(ModelPreset.CUSTOM, List.of(16, 32), 1, List.of(false, true), 8, 8, 24, Conditioning.ADD, null, 1);
+            ConditionalUNet unet = UNets.create(UNetSpec.of(config, 16).withConditionImage(3), m, 0);
+            ParameterStore ps = new ParameterStore(m, false);
+            float[][] sets = sets();
+            NDArray x = m.randomNormal(new Shape(3, 3, 16, 16));
+            NDArray images = m.randomNormal(new Shape(3, 3, 16, 16));
+            NDArray got = new GuidedDenoiser(unet, ps, sets, w, 0, m).withConditionImage(images, 100).predict(x, T);
+            for (int b = 0; b < 3; b++) {
+                NDArray xb = x.get(b + ":" + (b + 1));
+                NDArray ib = images.get(b + ":" + (b + 1));
+                NDArray c = unet.predict(ps, xb, m.create(new float[] {T}), m.create(sets[b], new Shape(1, 24)), ib, m.create(new float[] {100}), false);
+                NDArray u = unet.predict(ps, xb, m.create(new float[] {T}), m.create(new float[24], new Shape(1, 24)), ib, m.create(new float[] {100}), false);
+                NDArray expected = u.add(c.sub(u).mul(w));
+                float diff = got.get(b + ":" + (b + 1)).sub(expected).abs().max().getFloat();
+                assertTrue(diff <= 1e-4f * Math.max(1f, expected.abs().max().getFloat()), "set " + b + ": max difference " + diff);
+            }
+            assertThrows(IllegalArgumentException.class, () -> new GuidedDenoiser(unet, ps, sets, w, 0, m).withConditionImage(images.get("0:2"), 100));
         }
     }
 
