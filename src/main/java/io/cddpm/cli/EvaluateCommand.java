@@ -44,7 +44,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--images", description = "A folder of 000.png, 001.png, ... (one per condition, in order) or an images.npz.")
     Path images;
 
-    @Option(names = "--checkpoint", description = "Instead of --images: sample one image per condition from this DDPM checkpoint first, or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
+    @Option(names = "--checkpoint", description = "Instead of --images: sample one image per condition from this DDPM checkpoint first: a checkpoint file, a model package folder or a shipped model's name (iclevr32), or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
     Path checkpoint;
 
     @Mixin

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
             "enlarged to at least 96 pixels with its labels under it; for singles, rows of shapes and columns of colors). It names",
             "every file it wrote."})
 public final class SampleCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint file, or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint file, model package folder or shipped model's name (iclevr32), or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
     Path checkpoint;
 
     @Option(names = "--conditions", required = true, description = "test.json-style label lists, or 'test' / 'new_test' / 'singles' (built in; singles = each label alone).")
