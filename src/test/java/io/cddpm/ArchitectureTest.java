@@ -6,9 +6,14 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.domain.properties.HasName;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import io.cddpm.core.Tensors;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,6 +117,29 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("io.cddpm.config..")
                 .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("org.quartz..")
                         .and(DescribedPredicate.not(HasName.Predicates.name("org.quartz.CronExpression"))))
+                .check(classes);
+    }
+
+    /**
+     * Java data reaches libtorch only through core.Tensors (see its javadoc): DJL's create wraps a Java buffer
+     * that the GC frees under any tensor still sharing it, and NDArray.set(Buffer/array) swaps a tensor's storage
+     * for one.
+     */
+    @Test
+    void javaMemoryNeverBecomesTensorStorage() {
+        DescribedPredicate<JavaMethodCall> wrapsJavaMemory = DescribedPredicate.describe(
+                "NDManager.create(...) or NDArray.set(values)", call -> {
+                    String name = call.getTarget().getName();
+                    JavaClass owner = call.getTargetOwner();
+                    if (name.equals("create") && owner.isAssignableTo(NDManager.class)) {
+                        return true;
+                    }
+                    return name.equals("set") && owner.isAssignableTo(NDArray.class)
+                            && !call.getTarget().getRawParameterTypes().get(0).isAssignableTo(NDIndex.class);
+                });
+        noClasses().that().doNotHaveFullyQualifiedName(Tensors.class.getName())
+                .should().callMethodWhere(wrapsJavaMemory)
+                .because("a tensor must never point into memory the JVM frees: use io.cddpm.core.Tensors")
                 .check(classes);
     }
 

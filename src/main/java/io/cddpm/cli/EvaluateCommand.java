@@ -1,5 +1,6 @@
 package io.cddpm.cli;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.cddpm.config.ExperimentConfig;
@@ -44,7 +45,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--images", description = "A folder of 000.png, 001.png, ... (one per condition, in order) or an images.npz.")
     Path images;
 
-    @Option(names = "--checkpoint", description = "Instead of --images: sample one image per condition from this DDPM checkpoint first, or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
+    @Option(names = "--checkpoint", description = "Instead of --images: sample one image per condition from this DDPM checkpoint first: a checkpoint file, a model package folder or a shipped model's name (iclevr32), or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
     Path checkpoint;
 
     @Mixin
@@ -103,7 +104,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                         chosen.describe(chosen.denoisingSteps(config.diffusion().trainTimesteps())),
                         (System.nanoTime() - start) / 1e9);
             } else {
-                r = eval.score(manager.create(given.data(), new Shape(given.count(), 3, given.size(), given.size())), file.indices());
+                r = eval.score(Tensors.owned(manager, given.data(), new Shape(given.count(), 3, given.size(), given.size())), file.indices());
             }
             if (details) {
                 for (int i = 0; i < r.images().size(); i++) {
@@ -149,7 +150,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             for (int i = 0; i < n; i++) {
                 dataset.image(i, pixels, i * dataset.imageBytes());
             }
-            Accuracy.Result result = eval.score(manager.create(pixels, new Shape(n, 3, r, r)), dataset.labelIndices());
+            Accuracy.Result result = eval.score(Tensors.owned(manager, pixels, new Shape(n, 3, r, r)), dataset.labelIndices());
             if (details) {
                 for (int i = 0; i < n; i++) {
                     System.out.printf("%s %d/%d %s%n", dataset.name(i), result.images().get(i).hits(), result.images().get(i).labels(),

@@ -23,7 +23,7 @@ final class ModelCheckpoints {
     private ModelCheckpoints() {}
 
     /** A shipped model's short name: lowercase letters, digits, '.', '_' and '-'. */
-    private static final Pattern SHORT_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    static final Pattern SHORT_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     /** The checkpoint file or package folder the argument names (downloaded or looked up as needed). */
     static Path local(Path given) {

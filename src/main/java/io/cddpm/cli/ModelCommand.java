@@ -209,7 +209,7 @@ public final class ModelCommand {
                 throw new InvalidInputException("--out " + out + ": exists; a package is never written over (remove it, or choose another)");
             }
             String packageName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
-            if (!packageName.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
+            if (!ModelCheckpoints.SHORT_NAME.matcher(packageName).matches()) {
                 throw new InvalidInputException("--name " + packageName + ": lowercase letters, digits, '.', '_' and '-' (at most 64)");
             }
             var config = Checkpoint.readConfig(checkpoint);

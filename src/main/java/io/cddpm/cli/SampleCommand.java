@@ -8,10 +8,8 @@ import io.cddpm.runs.Checkpoint;
 import io.cddpm.runs.SampleLayout;
 import io.cddpm.sampling.ImageSampler;
 import io.cddpm.viz.ImageGrid;
-import io.cddpm.viz.Images;
 import io.cddpm.viz.ProgressiveStrip;
 import io.cddpm.viz.SampleFiles;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +25,7 @@ import picocli.CommandLine.Option;
             "enlarged to at least 96 pixels with its labels under it; for singles, rows of shapes and columns of colors). It names",
             "every file it wrote."})
 public final class SampleCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint file, or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint file, model package folder or shipped model's name (iclevr32), or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
     Path checkpoint;
 
     @Option(names = "--conditions", required = true, description = "test.json-style label lists, or 'test' / 'new_test' / 'singles' (built in; singles = each label alone).")
@@ -61,9 +59,7 @@ public final class SampleCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             SampleFiles.Written written = SampleFiles.write(samples.images(), file.conditions(), out);
             if (progressive != null) {
-                List<BufferedImage> frames = samples.intermediates().stream().map(a -> Images.fromTensor(a).get(0)).toList();
-                Images.writePng(ProgressiveStrip.of(frames, ProgressiveStrip.labels(samples.intermediateSteps()), file.conditions().get(0)),
-                        progressive);
+                ProgressiveStrip.write(samples.intermediates(), samples.intermediateSteps(), file.conditions().get(0), progressive);
             }
             System.out.printf("sampled %d images (%s) in %.1f s; wrote:%n", file.size(), chosen.describe(total), seconds);
             List<Path> pngs = written.pngs();

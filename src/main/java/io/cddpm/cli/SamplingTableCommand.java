@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 @Command(name = "sampling-table", mixinStandardHelpOptions = true,
         description = "Score a checkpoint for each sampler setting (sampler and steps, guidance weights, seeds), with seconds per 32 images.")
 public final class SamplingTableCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "A cddpm checkpoint (.ckpt), or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
+    @Option(names = "--checkpoint", required = true, description = "A cddpm checkpoint (.ckpt), a model package folder or a shipped model's name (iclevr32), or a registered model models:/NAME@ALIAS or models:/NAME/VERSION (from $MLFLOW_TRACKING_URI).")
     Path checkpoint;
 
     @Option(names = "--evaluator", description = "Evaluator weights: checkpoint.pth or .safetensors (default: the evaluator the"

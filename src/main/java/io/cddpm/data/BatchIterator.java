@@ -1,5 +1,6 @@
 package io.cddpm.data;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -102,8 +103,8 @@ public final class BatchIterator {
             dataset.labels(idx[i], labels, i * dataset.numLabels());
         }
         return new Batch(
-                manager.create(images, new Shape(idx.length, 3, r, r)),
-                manager.create(labels, new Shape(idx.length, dataset.numLabels())));
+                Tensors.owned(manager, images, new Shape(idx.length, 3, r, r)),
+                Tensors.owned(manager, labels, new Shape(idx.length, dataset.numLabels())));
     }
 
     /** Reverses every row of a (channels, r, r) image stored at {@code offset}. */

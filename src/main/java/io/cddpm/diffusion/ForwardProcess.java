@@ -1,5 +1,6 @@
 package io.cddpm.diffusion;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -49,8 +50,8 @@ public final class ForwardProcess {
         shape[0] = b;
         Shape broadcast = new Shape(shape);
         return new NDArray[] {
-            manager.create(a, broadcast).toType(x.getDataType(), false),
-            manager.create(s, broadcast).toType(x.getDataType(), false)
+            Tensors.owned(manager, a, broadcast).toType(x.getDataType(), false),
+            Tensors.owned(manager, s, broadcast).toType(x.getDataType(), false)
         };
     }
 }

@@ -1,5 +1,6 @@
 package io.cddpm.diffusion;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -58,7 +59,7 @@ public final class SamplingLoop {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) random.nextGaussian();
         }
-        return manager.create(values, shape);
+        return Tensors.owned(manager, values, shape);
     }
 
     /** A well-mixed 64-bit seed from (seed, index). */

@@ -1,5 +1,7 @@
 package io.cddpm.eval;
 
+import ai.djl.nn.Activation;
+import io.cddpm.core.Tensors;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -155,13 +157,14 @@ public final class EvaluatorTrainer {
             augment.apply(raw, 0, images, i * floats, random);
             data.labels(idx[i], labels, i * data.numLabels());
         }
-        NDArray x = scope.create(images, new Shape(idx.length, 3, r, r));
-        NDArray y = scope.create(labels, new Shape(idx.length, data.numLabels()));
+        NDArray x = Tensors.owned(scope, images, new Shape(idx.length, 3, r, r));
+        NDArray y = Tensors.owned(scope, labels, new Shape(idx.length, data.numLabels()));
         double loss;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray z = logits(net, ps, x, precision);
-            // binary cross-entropy with logits: max(z, 0) - z * y + log(1 + exp(-|z|))
-            NDArray l = z.maximum(0f).sub(z.mul(y)).add(z.abs().neg().exp().add(1f).log()).mean();
+            // binary cross-entropy with logits: max(z, 0) - z * y + log(1 + exp(-|z|)); relu, not maximum(0f): DJL's
+            // maximum(Number) wraps the 0 in a Java buffer that it frees at once while the backward pass still reads it
+            NDArray l = Activation.relu(z).sub(z.mul(y)).add(z.abs().neg().exp().add(1f).log()).mean();
             gc.backward(l);
             loss = l.getFloat();
         }
@@ -201,7 +204,7 @@ public final class EvaluatorTrainer {
             for (String key : List.copyOf(tensors.keySet())) {
                 if (key.endsWith(".running_var")) {
                     String prefix = key.substring(0, key.length() - "running_var".length());
-                    tensors.put(prefix + "num_batches_tracked", scope.create(steps));
+                    tensors.put(prefix + "num_batches_tracked", Tensors.owned(scope, steps));
                 }
             }
             Epoch last = history.get(history.size() - 1);

@@ -1,5 +1,6 @@
 package io.cddpm.eval;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -40,7 +41,7 @@ public final class Predictions {
             for (int i = start; i < end; i++) {
                 data.image(i, buf, (i - start) * floats);
             }
-            return scope.create(buf, new Shape(end - start, 3, r, r));
+            return Tensors.owned(scope, buf, new Shape(end - start, 3, r, r));
         });
     }
 

@@ -1,5 +1,6 @@
 package io.cddpm.eval;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import io.cddpm.core.InvalidInputException;
@@ -57,7 +58,7 @@ public final class TorchNames {
                 throw new InvalidInputException(source + ": '" + e.getKey() + "' has shape " + Arrays.toString(t.shape())
                         + ", the model expects " + Arrays.toString(want));
             }
-            e.getValue().set(t.floats());
+            Tensors.copyInto(e.getValue(), t.floats());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.cddpm.model;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -88,14 +89,14 @@ public final class GuidedDenoiser implements Denoiser {
         for (int r = 0; r < rows.size(); r++) {
             System.arraycopy(rows.get(r), 0, flat, r * classes, classes);
         }
-        this.conditions = manager.create(flat, new Shape(rows.size(), classes));
-        this.sampleRows = manager.create(sources.stream().mapToLong(Long::longValue).toArray());
+        this.conditions = Tensors.owned(manager, flat, new Shape(rows.size(), classes));
+        this.sampleRows = Tensors.owned(manager, sources.stream().mapToLong(Long::longValue).toArray());
         if (!owner.isEmpty()) {
             float[] g = new float[batch * owner.size()];
             for (int l = 0; l < owner.size(); l++) {
                 g[owner.get(l) * owner.size() + l] = 1;
             }
-            this.owners = manager.create(g, new Shape(batch, owner.size()));
+            this.owners = Tensors.owned(manager, g, new Shape(batch, owner.size()));
             this.counts = owners.sum(new int[] {1}).reshape(batch, 1, 1, 1);
         } else {
             this.owners = null;

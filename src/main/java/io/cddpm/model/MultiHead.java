@@ -1,5 +1,6 @@
 package io.cddpm.model;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -53,7 +54,8 @@ final class MultiHead {
         if (TorchKernels.available()) {
             attended = TorchKernels.attention(q, k, v); // (B, heads, Lq, d)
         } else {
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim));
+            // the scale as a libtorch scalar: DJL's muli(Number) frees its Java-backed one while the backward still reads it
+            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(Tensors.scalar(q.getManager(), 1.0 / Math.sqrt(headDim), q.getDataType()));
             attended = scores.softmax(-1).matMul(v);
             scores.close();
         }

@@ -1,5 +1,6 @@
 package io.cddpm.model;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -222,13 +223,13 @@ public final class Safetensors {
             }
             if (type == DataType.BFLOAT16) {
                 // widened to float32 (exactly): DJL's PyTorch engine aborts the JVM converting a bf16 NDArray
-                tensors.put(e.getKey(), manager.create(widenBf16(all, (int) begin, (int) count), shape, DataType.FLOAT32));
+                tensors.put(e.getKey(), Tensors.owned(manager, widenBf16(all, (int) begin, (int) count), shape, DataType.FLOAT32));
                 continue;
             }
             ByteBuffer data = ByteBuffer.allocateDirect((int) (end - begin)).order(ByteOrder.nativeOrder());
             data.put(ByteBuffer.wrap(all, (int) begin, (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN).slice());
             data.rewind();
-            tensors.put(e.getKey(), manager.create(data, shape, type));
+            tensors.put(e.getKey(), Tensors.owned(manager, data, shape, type));
         }
         return new Contents(tensors, metadata);
     }

@@ -1,5 +1,6 @@
 package io.cddpm.model;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -59,7 +60,7 @@ public final class UNets {
             for (int i = 0; i < out.length; i++) {
                 out[i] = (float) values.getAsDouble();
             }
-            array.set(out);
+            Tensors.copyInto(array, out);
         }
 
         private static boolean isNorm(String name) {

@@ -1,5 +1,6 @@
 package io.cddpm.optim;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -80,8 +81,8 @@ public final class AdamW {
             if (sm == null || sv == null) {
                 throw new IllegalArgumentException("optimizer state lacks moments of " + name);
             }
-            m.get(name).set(sm.toByteBuffer());
-            v.get(name).set(sv.toByteBuffer());
+            Tensors.copyInto(m.get(name), sm);
+            Tensors.copyInto(v.get(name), sv);
         }
         this.step = stepCount;
     }

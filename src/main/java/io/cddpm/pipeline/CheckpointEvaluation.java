@@ -16,7 +16,6 @@ import io.cddpm.viz.Images;
 import io.cddpm.viz.LabelledGrid;
 import io.cddpm.viz.ProgressiveStrip;
 import io.cddpm.viz.SampleFiles;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -175,9 +174,7 @@ final class CheckpointEvaluation implements AutoCloseable {
         try {
             Images.writePng(LabelledGrid.of(s.images(), file.conditions()), place.grid(file.name()));
             if (first && !s.intermediates().isEmpty()) {
-                List<BufferedImage> frames = s.intermediates().stream().map(a -> Images.fromTensor(a).get(0)).toList();
-                Images.writePng(ProgressiveStrip.of(frames, ProgressiveStrip.labels(s.intermediateSteps()), file.conditions().get(0)),
-                        place.progressive());
+                ProgressiveStrip.write(s.intermediates(), s.intermediateSteps(), file.conditions().get(0), place.progressive());
             }
             // the array last: its presence says the file's samples are complete
             SampleFiles.write(s.images(), file.conditions(), place.samples(file.name()));

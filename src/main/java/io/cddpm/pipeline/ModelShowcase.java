@@ -10,10 +10,8 @@ import io.cddpm.runs.ModelPackage;
 import io.cddpm.sampling.ImageSampler;
 import io.cddpm.tracking.RunHandle;
 import io.cddpm.tracking.Tracker;
-import io.cddpm.viz.Images;
 import io.cddpm.viz.ProgressiveStrip;
 import io.cddpm.viz.SampleFiles;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -59,10 +57,8 @@ public final class ModelShowcase {
                     SampleFiles.Written written = SampleFiles.write(s.images(), file.conditions(), out.resolve(file.name()));
                     grids.put(file.name(), written.grid());
                     if (first) {
-                        List<BufferedImage> frames = s.intermediates().stream().map(a -> Images.fromTensor(a).get(0)).toList();
                         progressive = out.resolve("progressive.png");
-                        Images.writePng(ProgressiveStrip.of(frames, ProgressiveStrip.labels(s.intermediateSteps()), file.conditions().get(0)),
-                                progressive);
+                        ProgressiveStrip.write(s.intermediates(), s.intermediateSteps(), file.conditions().get(0), progressive);
                     }
                     Accuracy.Result r = evaluator.score(s.images(), file.indices());
                     accuracy.put(file.name(), r);

@@ -1,5 +1,6 @@
 package io.cddpm.runs;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -210,7 +211,7 @@ public record Checkpoint(
                 throw new InvalidInputException(what + ": tensor '" + e.getKey() + "' has shape " + s.getShape()
                         + ", the model expects " + e.getValue().getShape());
             }
-            e.getValue().set(s.toType(e.getValue().getDataType(), false).toByteBuffer());
+            Tensors.copyInto(e.getValue(), s);
         }
     }
 }

@@ -199,6 +199,18 @@ final class OutboxSender {
             }
         }
         long total = size;
+        // the python_function flavor's loader (MlmodelFile)
+        withTempFile("cddpm-pyfunc", ".py", tmp -> {
+            try (java.io.InputStream in = OutboxSender.class.getResourceAsStream(MlmodelFile.PYFUNC_RESOURCE)) {
+                if (in == null) {
+                    throw new DeliveryException("the jar lacks " + MlmodelFile.PYFUNC_RESOURCE, true, null);
+                }
+                java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.io.IOException e) {
+                throw new DeliveryException("cannot write the Python loader: " + e.getMessage(), false, e);
+            }
+            backend.upload(run.artifactUri(), model.artifactPath() + "/" + MlmodelFile.CODE_DIR + "/" + MlmodelFile.PYFUNC_MODULE + ".py", tmp);
+        });
         withTempFile("cddpm-mlmodel", ".yaml", tmp -> {
             try {
                 java.nio.file.Files.writeString(tmp, MlmodelFile.text(model, run.runId(), total));

@@ -1,5 +1,6 @@
 package io.cddpm.train;
 
+import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.cddpm.config.EmaConfig;
@@ -55,7 +56,7 @@ public final class Ema {
             if (s == null) {
                 throw new IllegalArgumentException("EMA state lacks " + e.getKey());
             }
-            e.getValue().set(s.toByteBuffer());
+            Tensors.copyInto(e.getValue(), s);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.cddpm.train;
 
+import io.cddpm.core.Tensors;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -71,8 +72,8 @@ public final class TrainStep {
         NDArray noise = SamplingLoop.gaussian(scope, x0.getShape(), random);
         NDArray xt = forward.addNoise(x0, noise, ts);
         NDArray target = forward.target(config.diffusion().predictionType(), x0, noise, ts);
-        NDArray dropped = labels.mul(scope.create(keep, new Shape(b, 1)));
-        NDArray tArray = scope.create(tf);
+        NDArray dropped = labels.mul(Tensors.owned(scope, keep, new Shape(b, 1)));
+        NDArray tArray = Tensors.owned(scope, tf);
         NDArray weights = null;
         if (training.lossWeighting() != LossWeighting.NONE) {
             float[] w = new float[b];
@@ -80,7 +81,7 @@ public final class TrainStep {
                 w[i] = (float) training.lossWeighting().weight(schedule.alphaBar(ts[i]), config.diffusion().predictionType(),
                         training.minSnrGamma());
             }
-            weights = scope.create(w);
+            weights = Tensors.owned(scope, w);
         }
         // a super-resolution stage's condition image: the batch pooled to the low resolution, upsampled and noised to a
         // level drawn per image (drawn after everything above, so a plain model's random stream is what it was)

@@ -1,8 +1,10 @@
 package io.cddpm.viz;
 
+import ai.djl.ndarray.NDArray;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +21,15 @@ public final class ProgressiveStrip {
     private static final int GAP = 6;
 
     private ProgressiveStrip() {}
+
+    /**
+     * Writes the strip of sampled intermediates (each (1, 3, H, W) in [-1, 1], the final image last) taken
+     * at the given timesteps, for one condition, as a PNG.
+     */
+    public static void write(List<NDArray> intermediates, List<Integer> timesteps, List<String> condition, Path png) {
+        List<BufferedImage> frames = intermediates.stream().map(a -> Images.fromTensor(a).get(0)).toList();
+        Images.writePng(of(frames, labels(timesteps), condition), png);
+    }
 
     /**
      * The frames in one row with the step label of each under it (labels.size() == frames.size()) and

@@ -94,6 +94,7 @@ class MlflowNativeIT {
             }
             String champion = checkRegistry(rest, byName);
             sampleFromChampion(dir, server.trackingUri(), champion);
+            predictWithPyfunc(dir, server.trackingUri(), exe);
         }
     }
 
@@ -174,6 +175,30 @@ class MlflowNativeIT {
         JsonNode alias = rest.get("/api/2.0/mlflow/registered-models/alias?name=" + NAME + "&alias=champion").get("model_version");
         assertEquals(best, alias.get("version").asText());
         return best;
+    }
+
+    /**
+     * The loading snippet the MLflow UI shows for the model (python_function flavor), run as a user runs it: MLflow's
+     * Python client loads models:/NAME@champion and predict() draws one image per row through cddpm (CDDPM_HOME).
+     */
+    private static void predictWithPyfunc(Path dir, String trackingUri, Path mlflowExe) throws Exception {
+        Path python = mlflowExe.resolveSibling("python");
+        Path script = dir.resolve("pyfunc.py");
+        Files.writeString(script, """
+                import mlflow, pandas as pd
+                model = mlflow.pyfunc.load_model("models:/%s@champion")
+                images = model.predict(pd.DataFrame({"labels": [["red cube"], ["blue sphere", "gray cylinder"]]}), params={"steps": 3})
+                print("shape", images.shape, images.dtype, float(images.min()) >= -1, float(images.max()) <= 1)
+                """.formatted(NAME));
+        ProcessBuilder pb = new ProcessBuilder(python.toString(), script.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("pyfunc.log").toFile());
+        pb.environment().put("MLFLOW_TRACKING_URI", trackingUri);
+        pb.environment().put("CDDPM_HOME", Path.of("").toAbsolutePath().toString());
+        Process p = pb.start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the pyfunc prediction did not end");
+        String log = Files.readString(dir.resolve("pyfunc.log"));
+        assertEquals(0, p.exitValue(), log);
+        assertTrue(log.contains("shape (2, 3, 16, 16) float32 True True"), log);
     }
 
     /** cddpm sample --checkpoint models:/NAME@champion, as a user runs it (MLFLOW_TRACKING_URI, CDDPM_CACHE). */
