@@ -97,7 +97,7 @@ public final class TrainStep {
             }
             NDArray low = LowResolutionCondition.downsample(x0, config.resolution() / sr.from());
             condition = lowResolution.condition(low, config.resolution(), s, SamplingLoop.gaussian(scope, x0.getShape(), random));
-            levels = scope.create(sf);
+            levels = Tensors.owned(scope, sf);
         }
         double lossValue;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
