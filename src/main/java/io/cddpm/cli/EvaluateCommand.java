@@ -1,5 +1,6 @@
 package io.cddpm.cli;
 
+import io.cddpm.pipeline.ModelCheckpoints;
 import io.cddpm.core.Tensors;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -99,7 +100,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             Accuracy.Result r;
             if (checkpoint != null) {
                 long start = System.nanoTime();
-                r = CheckpointScorer.score(checkpoint, chosen, List.of(file), eval, sampling.batch()).get(file.name());
+                r = CheckpointScorer.score(checkpoint, chosen, List.of(file), eval, sampling.batch(), ModelCheckpoints.LOCATOR).get(file.name());
                 System.out.printf("sampled and scored %d images from %s (%s) in %.1f s%n", file.size(), checkpoint,
                         chosen.describe(chosen.denoisingSteps(config.diffusion().trainTimesteps())),
                         (System.nanoTime() - start) / 1e9);

@@ -1,5 +1,6 @@
 package io.cddpm.cli;
 
+import io.cddpm.pipeline.ModelCheckpoints;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.cddpm.config.SamplingConfig;

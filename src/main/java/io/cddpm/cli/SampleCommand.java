@@ -1,5 +1,6 @@
 package io.cddpm.cli;
 
+import io.cddpm.pipeline.ModelCheckpoints;
 import ai.djl.ndarray.NDManager;
 import io.cddpm.config.SamplingConfig;
 import io.cddpm.data.ConditionFile;
@@ -51,7 +52,7 @@ public final class SampleCommand implements Callable<Integer> {
         }
         SamplingConfig chosen = sampling.over(Checkpoint.readConfig(checkpoint));
         ConditionFile file = ConditionFile.resolve(conditions, Labels.builtin());
-        try (ImageSampler sampler = ImageSampler.fromCheckpoint(checkpoint, !sampling.noEma); NDManager manager = NDManager.newBaseManager()) {
+        try (ImageSampler sampler = ImageSampler.fromCheckpoint(checkpoint, !sampling.noEma, ModelCheckpoints.LOCATOR); NDManager manager = NDManager.newBaseManager()) {
             int total = sampler.scheduler(chosen).timesteps().length;
             int every = progressive == null ? 0 : ImageSampler.progressiveInterval(total);
             long start = System.nanoTime();

@@ -31,6 +31,14 @@ public final class SamplingOptions {
     @Option(names = "--seed", description = "Sampling seed (default: the config's).")
     Long seed;
 
+    @Option(names = "--base", description = "For a cascade's super-resolution stage: the base model that draws the low-resolution"
+            + " images first (checkpoint, package folder, shipped name or models:/NAME/VERSION; default: the config's sampling.base).")
+    String baseModel;
+
+    @Option(names = "--augmentation", description = "For a super-resolution stage: the noise level (a timestep) added to the base"
+            + " model's upsampled images (default: the config's sampling.augmentation).")
+    Integer augmentation;
+
     @Option(names = "--batch", defaultValue = "64", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
 
@@ -52,7 +60,9 @@ public final class SamplingOptions {
                 guidance != null ? guidance : b.guidance(),
                 objectGuidance != null ? objectGuidance : b.objectGuidance(),
                 seed != null ? seed : b.seed(),
-                !noEma && b.useEma());
+                !noEma && b.useEma(),
+                baseModel != null ? baseModel : b.base(),
+                augmentation != null ? augmentation : b.augmentation());
         try {
             return ConfigLoader.withSampling(base, chosen).sampling();
         } catch (InvalidInputException e) {
@@ -68,6 +78,8 @@ public final class SamplingOptions {
         given.put("guidance", guidance);
         given.put("object_guidance", objectGuidance);
         given.put("sampler", sampler);
+        given.put("base", baseModel);
+        given.put("augmentation", augmentation);
         String m = e.getMessage();
         for (Map.Entry<String, Object> g : given.entrySet()) {
             String marker = "key 'sampling." + g.getKey() + "': ";

@@ -1,5 +1,6 @@
 package io.cddpm.cli;
 
+import io.cddpm.pipeline.ModelCheckpoints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cddpm.config.ConfigLoader;
@@ -96,7 +97,7 @@ public final class SamplingTableCommand implements Callable<Integer> {
             rows = SamplingSweep.run(checkpoint, settings, files, eval, batch, r -> System.out.printf("%-8s %6d %8.2f %8.2f %6d %s %10.1f%n",
                     r.sampling().sampler().id(), r.denoisingSteps(), r.sampling().guidance(), r.sampling().objectGuidance(),
                     r.sampling().seed(),
-                    String.join(" ", r.accuracy().values().stream().map(a -> String.format("%10.4f", a)).toList()), r.secondsPer32()));
+                    String.join(" ", r.accuracy().values().stream().map(a -> String.format("%10.4f", a)).toList()), r.secondsPer32()), ModelCheckpoints.LOCATOR);
         }
         if (seeds.size() > 1) {
             printMeans(rows, files);
@@ -152,7 +153,8 @@ public final class SamplingTableCommand implements Callable<Integer> {
             for (double w : weights) {
                 for (double v : objectWeights) {
                     for (long seed : seeds) {
-                        SamplingConfig s = new SamplingConfig(kind, steps, eta != null ? eta : b.eta(), w, v, seed, b.useEma() && !noEma);
+                        SamplingConfig s = new SamplingConfig(kind, steps, eta != null ? eta : b.eta(), w, v, seed, b.useEma() && !noEma, b.base(),
+                                b.augmentation());
                         try {
                             out.add(ConfigLoader.withSampling(base, s).sampling());
                         } catch (InvalidInputException e) {

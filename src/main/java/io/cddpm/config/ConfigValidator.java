@@ -42,7 +42,7 @@ final class ConfigValidator {
         diffusion(c.diffusion(), c.resolution(), loc);
         superResolution(m.superResolution(), c.resolution(), c.diffusion().trainTimesteps(), loc);
         training(c.training(), loc);
-        sampling(c.sampling(), c.diffusion(), loc);
+        sampling(c.sampling(), c.diffusion(), c.model().superResolution(), c.resolution(), loc);
         text(c.evaluation().evaluator(), List.of("evaluation", "evaluator"), loc);
         positive(c.evaluation().evaluatorEpochs(), List.of("evaluation", "evaluator_epochs"), loc);
         positive(c.evaluation().evaluatorRenders(), List.of("evaluation", "evaluator_renders"), loc);
@@ -340,7 +340,28 @@ final class ConfigValidator {
         }
     }
 
-    private static void sampling(SamplingConfig s, DiffusionConfig d, Locations loc) {
+    private static void sampling(SamplingConfig s, DiffusionConfig d, SuperResolution sr, int resolution, Locations loc) {
+        if (sr.enabled() && (s.base() == null || s.base().isBlank())) {
+            throw loc.error(loc.pick(List.of("sampling", "base"), List.of("model", "super_resolution", "from")),
+                    "a super-resolution stage (model.super_resolution.from " + sr.from() + ") draws from a base model's " + sr.from() + "x"
+                            + sr.from() + " images: set sampling.base to it (a checkpoint, a model package folder, a shipped model's name"
+                            + " such as iclevr32, or models:/NAME/VERSION)");
+        }
+        if (!sr.enabled() && s.base() != null) {
+            throw loc.error(List.of("sampling", "base"), "is for a cascade's super-resolution stage only (model.super_resolution.from is"
+                    + " not set, so this " + resolution + "x" + resolution + " model draws its images itself)");
+        }
+        if (s.base() != null && (s.base().length() > 4096 || s.base().indexOf('\0') >= 0)) {
+            throw loc.error(List.of("sampling", "base"), "not a usable model reference (over 4096 characters, or a NUL)");
+        }
+        if (s.augmentation() < 0 || s.augmentation() >= d.trainTimesteps()) {
+            throw loc.error(List.of("sampling", "augmentation"), "must be a timestep in [0, diffusion.train_timesteps = "
+                    + d.trainTimesteps() + ") (got " + s.augmentation() + ")");
+        }
+        if (!sr.enabled() && s.augmentation() != 0) {
+            throw loc.error(List.of("sampling", "augmentation"), "is for a cascade's super-resolution stage only (model.super_resolution.from"
+                    + " is not set)");
+        }
         positive(s.steps(), List.of("sampling", "steps"), loc);
         int max = s.sampler().maxSteps(d.trainTimesteps());
         if (s.sampler().takesSteps() && s.steps() > max) {

@@ -14,8 +14,29 @@ import io.cddpm.diffusion.SamplerKind;
  *                 i.e. each label of the set guided against the same set without it; 0 = off (one forward pass fewer
  *                 per label)
  * @param useEma   sample from the EMA weights when there are any
+ * @param base     for a cascade's super-resolution stage ({@code model.super_resolution.from} set): the model that draws
+ *                 the low-resolution images first, with its own sampling setting and this seed (a checkpoint, a model
+ *                 package folder, a shipped model's name or {@code models:/NAME/VERSION}); null for a plain model
+ * @param augmentation for a super-resolution stage: the timestep of the stage's schedule to which the base model's
+ *                 upsampled images are noised before the stage reads them (0 = as drawn); 0 for a plain model
  */
-public record SamplingConfig(SamplerKind sampler, int steps, double eta, double guidance, double objectGuidance, long seed, boolean useEma) {
+public record SamplingConfig(SamplerKind sampler, int steps, double eta, double guidance, double objectGuidance, long seed, boolean useEma,
+        String base, int augmentation) {
+    /** A setting for a plain (single-stage) model. */
+    public SamplingConfig(SamplerKind sampler, int steps, double eta, double guidance, double objectGuidance, long seed, boolean useEma) {
+        this(sampler, steps, eta, guidance, objectGuidance, seed, useEma, null, 0);
+    }
+
+    /** This setting with another seed. */
+    public SamplingConfig withSeed(long newSeed) {
+        return new SamplingConfig(sampler, steps, eta, guidance, objectGuidance, newSeed, useEma, base, augmentation);
+    }
+
+    /** Whether this draws through a base model first (a cascade's super-resolution stage). */
+    public boolean cascaded() {
+        return base != null;
+    }
+
     /** The sampler's YAML id ({@code ddim}, {@code ddpm}, ...). */
     public String samplerId() {
         return sampler.id();
@@ -30,7 +51,7 @@ public record SamplingConfig(SamplerKind sampler, int steps, double eta, double 
     public String describe(int denoisingSteps) {
         return sampler.id() + ", " + denoisingSteps + " steps" + (sampler.takesEta() ? String.format(", eta %.2f", eta) : "")
                 + String.format(", guidance %.2f", guidance) + (objectGuidance != 0 ? String.format(", object guidance %.2f", objectGuidance) : "")
-                + ", seed " + seed;
+                + ", seed " + seed + (base != null ? ", after " + base + " (augmentation " + augmentation + ")" : "");
     }
 
     public static SamplingConfig defaults() {

@@ -74,7 +74,33 @@ public final class SamplingSettings {
         if (!s.useEma()) {
             b.append("_raw");
         }
-        return b.toString().replace('-', 'm');
+        String slug = b.toString().replace('-', 'm');
+        if (s.cascaded()) {
+            // the base model by its name (a package's or shipped model's folder, a checkpoint's run and file, a registered
+            // model's name and version), then the augmentation level
+            slug += "_" + baseName(s.base()) + "_a" + s.augmentation();
+        }
+        return slug;
+    }
+
+    /**
+     * A short name of a base model reference, for slugs: {@code models:/m/3} -> {@code m.3}, {@code iclevr32} ->
+     * {@code iclevr32}, {@code runs/iclevr32/default/checkpoints/epoch-0017.ckpt} -> {@code default.epoch-0017}; letters,
+     * digits, '.', '-' only.
+     */
+    static String baseName(String base) {
+        String b = base.replace('\\', '/');
+        String name;
+        if (b.startsWith("models:/")) {
+            name = b.substring("models:/".length()).replace('/', '.').replace('@', '.');
+        } else {
+            String[] parts = b.replaceAll("/+$", "").split("/");
+            String last = parts[parts.length - 1].replaceAll("\\.ckpt$", "");
+            boolean inCheckpoints = parts.length >= 3 && parts[parts.length - 2].equals("checkpoints");
+            name = inCheckpoints ? parts[parts.length - 3] + "." + last : last;
+        }
+        name = name.replaceAll("[^A-Za-z0-9.-]", "-");
+        return name.length() > 40 ? name.substring(0, 40) : name;
     }
 
     /** 3.0 -> "3", 2.50 -> "2.5", 0.125 -> "0.125". */

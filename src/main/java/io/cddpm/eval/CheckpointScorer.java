@@ -1,5 +1,6 @@
 package io.cddpm.eval;
 
+import io.cddpm.sampling.ModelLocator;
 import ai.djl.ndarray.NDManager;
 import io.cddpm.config.SamplingConfig;
 import io.cddpm.data.ConditionFile;
@@ -21,8 +22,14 @@ public final class CheckpointScorer {
     /** Test file name -> its score, in the order of {@code files}. */
     public static Map<String, Accuracy.Result> score(Path checkpoint, SamplingConfig sampling, List<ConditionFile> files,
             Evaluator evaluator, int batchSize) {
+        return score(checkpoint, sampling, files, evaluator, batchSize, ModelLocator.FILES);
+    }
+
+    /** {@link #score(Path, SamplingConfig, List, Evaluator, int)}; locator finds a cascade's base models. */
+    public static Map<String, Accuracy.Result> score(Path checkpoint, SamplingConfig sampling, List<ConditionFile> files,
+            Evaluator evaluator, int batchSize, ModelLocator locator) {
         Map<String, Accuracy.Result> out = new LinkedHashMap<>();
-        try (ImageSampler sampler = ImageSampler.fromCheckpoint(checkpoint, sampling.useEma())) {
+        try (ImageSampler sampler = ImageSampler.fromCheckpoint(checkpoint, sampling.useEma(), locator)) {
             for (ConditionFile file : files) {
                 try (NDManager scope = NDManager.newBaseManager()) {
                     ImageSampler.Samples s = sampler.sample(file.multiHot(), sampling, batchSize, 0, scope);

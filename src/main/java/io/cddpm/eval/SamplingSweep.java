@@ -1,5 +1,6 @@
 package io.cddpm.eval;
 
+import io.cddpm.sampling.ModelLocator;
 import ai.djl.ndarray.NDManager;
 import io.cddpm.config.SamplingConfig;
 import io.cddpm.data.ConditionFile;
@@ -34,9 +35,15 @@ public final class SamplingSweep {
     /** Scores every setting in order, handing each row to onRow as soon as it is done. */
     public static List<Row> run(Path checkpoint, List<SamplingConfig> settings, List<ConditionFile> files, Evaluator evaluator,
             int batchSize, Consumer<Row> onRow) {
+        return run(checkpoint, settings, files, evaluator, batchSize, onRow, ModelLocator.FILES);
+    }
+
+    /** {@link #run(Path, List, List, Evaluator, int, Consumer)}; locator finds a cascade's base models. */
+    public static List<Row> run(Path checkpoint, List<SamplingConfig> settings, List<ConditionFile> files, Evaluator evaluator,
+            int batchSize, Consumer<Row> onRow, ModelLocator locator) {
         List<Row> rows = new ArrayList<>();
         boolean useEma = settings.isEmpty() || settings.get(0).useEma();
-        try (ImageSampler sampler = ImageSampler.fromCheckpoint(checkpoint, useEma)) {
+        try (ImageSampler sampler = ImageSampler.fromCheckpoint(checkpoint, useEma, locator)) {
             for (SamplingConfig s : settings) {
                 Map<String, Double> accuracy = new LinkedHashMap<>();
                 double seconds = 0;

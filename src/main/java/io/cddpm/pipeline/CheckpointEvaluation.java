@@ -151,7 +151,7 @@ final class CheckpointEvaluation implements AutoCloseable {
                         images = read(saved, scope);
                     } else {
                         if (sampler == null) {
-                            sampler = ImageSampler.fromCheckpoint(checkpoint, sampling.useEma());
+                            sampler = ImageSampler.fromCheckpoint(checkpoint, sampling.useEma(), ModelCheckpoints.LOCATOR);
                         }
                         boolean first = file.equals(files.get(0));
                         ImageSampler.Samples s = sampler.sample(file.multiHot(), sampling, batchSize,

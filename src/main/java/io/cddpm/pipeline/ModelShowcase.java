@@ -47,7 +47,7 @@ public final class ModelShowcase {
         Path progressive = null;
         long start = System.nanoTime();
         int steps;
-        try (ImageSampler sampler = ImageSampler.fromCheckpoint(model, sampling.useEma())) {
+        try (ImageSampler sampler = ImageSampler.fromCheckpoint(model, sampling.useEma(), ModelCheckpoints.LOCATOR)) {
             steps = sampler.denoisingSteps(sampling);
             for (ConditionFile file : files) {
                 boolean first = progressive == null;

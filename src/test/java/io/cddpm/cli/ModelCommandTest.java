@@ -1,5 +1,6 @@
 package io.cddpm.cli;
 
+import io.cddpm.pipeline.ModelCheckpoints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

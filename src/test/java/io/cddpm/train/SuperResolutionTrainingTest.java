@@ -63,7 +63,7 @@ class SuperResolutionTrainingTest {
 
     @Test
     void aSuperResolutionStageTrainsFromItsPooledBatchDeterministically() {
-        ExperimentConfig sr = config("model.super_resolution.from=8");
+        ExperimentConfig sr = config("model.super_resolution.from=8", "sampling.base=base.ckpt");
         assertTrue(UNetSpec.of(sr.model(), 16).conditionedOnImage());
         double[] a = losses(sr, 3);
         assertArrayEquals(a, losses(sr, 3), "the same (seed, step): the same augmentation levels and noise");
@@ -79,9 +79,9 @@ class SuperResolutionTrainingTest {
         assertEquals(ConfigHash.of(plain), ConfigHash.of(config("model.super_resolution.augmentation_max=100")),
                 "without from, the section is what configs meant before it existed");
         assertTrue(!ConfigHash.canonicalJson(plain).contains("super_resolution"), ConfigHash.canonicalJson(plain));
-        assertNotEquals(ConfigHash.of(plain), ConfigHash.of(config("model.super_resolution.from=8")));
-        assertNotEquals(ConfigHash.of(config("model.super_resolution.from=8")),
-                ConfigHash.of(config("model.super_resolution.from=8", "model.super_resolution.augmentation_max=100")));
+        assertNotEquals(ConfigHash.of(plain), ConfigHash.of(config("model.super_resolution.from=8", "sampling.base=b")));
+        assertNotEquals(ConfigHash.of(config("model.super_resolution.from=8", "sampling.base=b")),
+                ConfigHash.of(config("model.super_resolution.from=8", "sampling.base=b", "model.super_resolution.augmentation_max=100")));
     }
 
     @Test
@@ -91,7 +91,7 @@ class SuperResolutionTrainingTest {
             assertTrue(e.getMessage().contains("super_resolution.from") && e.getMessage().contains("power of two"), e.getMessage());
         }
         InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> config("model.super_resolution.from=8", "model.super_resolution.augmentation_max=5000"));
+                () -> config("model.super_resolution.from=8", "sampling.base=b", "model.super_resolution.augmentation_max=5000"));
         assertTrue(e.getMessage().contains("augmentation_max") && e.getMessage().contains("5000"), e.getMessage());
     }
 }

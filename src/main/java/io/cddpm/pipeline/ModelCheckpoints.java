@@ -1,7 +1,8 @@
-package io.cddpm.cli;
+package io.cddpm.pipeline;
 
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.runs.ModelPackage;
+import io.cddpm.sampling.ModelLocator;
 import io.cddpm.tracking.RegisteredModels;
 import io.cddpm.tracking.TrackingEndpoint;
 import java.io.IOException;
@@ -19,20 +20,28 @@ import java.util.stream.Stream;
  * server of {@code $MLFLOW_TRACKING_URI}, its model directory downloaded into the cache
  * ({@code $CDDPM_CACHE/models} or {@code ~/.cache/cddpm/models}) and its checkpoint or package used.
  */
-final class ModelCheckpoints {
+public final class ModelCheckpoints {
     private ModelCheckpoints() {}
 
     /** A shipped model's short name: lowercase letters, digits, '.', '_' and '-'. */
-    static final Pattern SHORT_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    public static final Pattern SHORT_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+    /** Finds a cascade's sampling.base the way --checkpoint is found. */
+    public static final ModelLocator LOCATOR = reference -> local(reference, System.getenv(), "sampling.base");
 
     /** The checkpoint file or package folder the argument names (downloaded or looked up as needed). */
-    static Path local(Path given) {
+    public static Path local(Path given) {
         return given == null ? null : local(given.toString(), System.getenv());
     }
 
-    static Path local(String given, Map<String, String> env) {
+    public static Path local(String given, Map<String, String> env) {
+        return local(given, env, "--checkpoint");
+    }
+
+    /** what: how the reference was given, for errors ("--checkpoint", "sampling.base"). */
+    static Path local(String given, Map<String, String> env, String what) {
         if (RegisteredModels.isModelUri(given)) {
-            return registered(given, env);
+            return registered(given, env, what);
         }
         Path path = Path.of(given);
         if (Files.exists(path)) {
@@ -44,19 +53,22 @@ final class ModelCheckpoints {
                 return shipped;
             }
             List<String> names = shipped();
-            throw new InvalidInputException("--checkpoint " + given + ": no such checkpoint file, and no shipped model of that name"
+            throw new InvalidInputException(what + " " + given + ": no such checkpoint file, and no shipped model of that name"
                     + (names.isEmpty() ? " (" + shippedRoot() + " has none)" : " (shipped: " + String.join(", ", names) + ")"));
+        }
+        if (!what.startsWith("--") && !Files.exists(path)) {
+            throw new InvalidInputException(what + " " + given + ": no such checkpoint file or model package folder");
         }
         return path; // the command says the file is missing, naming it
     }
 
     /** The folder of the models shipped with cddpm: $cddpm.home/models (bin/cddpm sets cddpm.home), else ./models. */
-    static Path shippedRoot() {
+    public static Path shippedRoot() {
         return Path.of(System.getProperty("cddpm.home", ".")).resolve("models");
     }
 
     /** The short names of the shipped models, sorted. */
-    static List<String> shipped() {
+    public static List<String> shipped() {
         if (!Files.isDirectory(shippedRoot())) {
             return List.of();
         }
@@ -67,8 +79,8 @@ final class ModelCheckpoints {
         }
     }
 
-    private static Path registered(String given, Map<String, String> env) {
-        String uri = TrackingEndpoint.configuredUri(null, env).orElseThrow(() -> new InvalidInputException("--checkpoint " + given
+    private static Path registered(String given, Map<String, String> env, String what) {
+        String uri = TrackingEndpoint.configuredUri(null, env).orElseThrow(() -> new InvalidInputException(what + " " + given
                 + " names a registered model: set " + TrackingEndpoint.URI_ENV + " to the MLflow server that holds it"));
         try {
             Path dir = RegisteredModels.download(uri, given, RegisteredModels.cacheRoot(env));
