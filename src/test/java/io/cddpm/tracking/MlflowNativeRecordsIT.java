@@ -67,7 +67,8 @@ class MlflowNativeRecordsIT {
                     assertTrue(images.contains("images/grid_test+step+3+timestamp+1733150000000+u-" + run.runName() + "+compressed.png"), images.toString());
                     JsonNode inputs = rest.run(runId).at("/inputs/dataset_inputs");
                     assertEquals(2, inputs.size(), inputs.toString());
-                    assertEquals(List.of("model/MLmodel", "model/ema.safetensors"), rest.artifactFiles(runId, "model").stream().sorted().toList());
+                    assertEquals(List.of("model/MLmodel", "model/code/cddpm_pyfunc.py", "model/ema.safetensors"),
+                            rest.artifactFiles(runId, "model").stream().sorted().toList());
                     JsonNode history = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                             MlflowRest.keyValues(rest.run(runId).at("/data/tags")).get("mlflow.log-model.history"));
                     assertEquals(1, history.size(), "redelivery sets the tag again, it does not add a second model");
