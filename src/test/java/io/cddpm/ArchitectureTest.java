@@ -11,6 +11,7 @@ import com.tngtech.archunit.core.domain.properties.HasName;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import io.cddpm.core.Tensors;
@@ -128,10 +129,13 @@ class ArchitectureTest {
     @Test
     void javaMemoryNeverBecomesTensorStorage() {
         DescribedPredicate<JavaMethodCall> wrapsJavaMemory = DescribedPredicate.describe(
-                "NDManager.create(...) or NDArray.set(values)", call -> {
+                "NDManager.create(...), NDList/NDArray.decode(...) or NDArray.set(values)", call -> {
                     String name = call.getTarget().getName();
                     JavaClass owner = call.getTargetOwner();
                     if (name.equals("create") && owner.isAssignableTo(NDManager.class)) {
+                        return true;
+                    }
+                    if (name.equals("decode") && (owner.isAssignableTo(NDList.class) || owner.isAssignableTo(NDArray.class))) {
                         return true;
                     }
                     return name.equals("set") && owner.isAssignableTo(NDArray.class)

@@ -1,11 +1,14 @@
 package io.cddpm.core;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 /**
@@ -57,6 +60,16 @@ public final class Tensors {
     /** A tensor of the given type holding the bytes of {@code data} (native order) in libtorch's memory. */
     public static NDArray owned(NDManager manager, ByteBuffer data, Shape shape, DataType type) {
         return own(manager.create(data, shape, type));
+    }
+
+    /** The arrays DJL decoded from a stream ({@code .npz}, {@code .npy}, DJL's own format), each copied into libtorch's memory. */
+    public static NDList decoded(NDManager manager, InputStream in) throws IOException {
+        NDList javaBacked = NDList.decode(manager, in);
+        NDList out = new NDList(javaBacked.size());
+        for (NDArray a : javaBacked) {
+            out.add(own(a));
+        }
+        return out;
     }
 
     /** A 0-d tensor made by libtorch (safe for an autograd graph to keep), of the given type. */

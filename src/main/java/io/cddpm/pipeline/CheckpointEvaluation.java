@@ -1,8 +1,8 @@
 package io.cddpm.pipeline;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import io.cddpm.core.Tensors;
 import io.cddpm.config.SamplingConfig;
 import io.cddpm.config.SamplingSettings;
 import io.cddpm.core.StopRequest;
@@ -185,7 +185,7 @@ final class CheckpointEvaluation implements AutoCloseable {
 
     private static NDArray read(Path npz, NDManager manager) {
         try (InputStream in = Files.newInputStream(npz)) {
-            return NDList.decode(manager, in).get(0);
+            return Tensors.decoded(manager, in).get(0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + npz, e);
         }
