@@ -197,6 +197,7 @@ def main() -> int:
     ap.add_argument("--chromium", help="Chromium executable (default: $CHROMIUM, then chromium on PATH)")
     ap.add_argument("--width", type=int, default=1920, help="browser window width in pixels (default 1920)")
     ap.add_argument("--height", type=int, default=1080, help="browser window height in pixels (default 1080)")
+    ap.add_argument("--first-view-only", action="store_true", help="only first-view.png and first-view-full.png")
     args = ap.parse_args()
     if not args.tracking_uri:
         ap.error("--tracking-uri or MLFLOW_TRACKING_URI is needed")
@@ -247,7 +248,18 @@ def main() -> int:
                 page.set_viewport_size({"width": args.width, "height": args.height})
             else:
                 print("the experiment has no shared view (mlflow.sharedViewState.cddpm): no first-view.png", file=sys.stderr)
-            # 1. The chart view: an image grid chart per key, the trials side by side, a step slider each.
+            if args.first_view_only:
+                context.close()
+                browser.close()
+                for p in saved:
+                    print(p)
+                return 0 if shared else 1
+            # 1. The chart view: an image grid chart per key, the trials side by side, a step slider each. A new
+            # browser context: the UI keeps the shared view's layout in local storage, and this is the plain view.
+            context.close()
+            context = browser.new_context(viewport={"width": args.width, "height": args.height})
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
             page.goto(f"{uri}/#/experiments/{experiment_id}?compareRunsMode=CHART")
             page.wait_for_selector(CHART_AREA)
             settle(page)

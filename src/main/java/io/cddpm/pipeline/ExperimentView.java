@@ -9,8 +9,8 @@ import java.util.Map;
  * What a newcomer should see of a sweep in the MLflow UI, as a shared view of its experiment (MLflow
  * 2.22's Share format; {@code Tracker#shareView}): the chart view with the sweep's parent run expanded,
  * so its trials are listed (each in its own colour) and charted; first a "Pictures" section of image
- * grid charts whose step sliders stand at the last epoch that drew pictures (the UI's default, step 0,
- * shows "No image logged at this step"); the runs table with the accuracy columns. The other charts are
+ * grid charts, one card per row with the trials' grids side by side, whose step sliders stand at the
+ * last epoch that drew pictures (the UI's default, step 0, shows "No image logged at this step"); the runs table with the accuracy columns. The other charts are
  * the ones the UI makes itself for every metric, after the pictures (isAccordionReordered: without it
  * the UI puts its own sections first). Checked with the MLflow 2.22.5 UI in headless Chromium.
  */
@@ -18,6 +18,8 @@ public final class ExperimentView {
     /** The share key: the view opens at {@code #/experiments/ID?viewStateShareKey=cddpm}. */
     public static final String SHARE_KEY = "cddpm";
     private static final String PICTURES = "cddpm-pictures";
+    /** Pixels: a card's title, one row of image grids (the UI draws each about 255 px high) and its slider. */
+    static final int PICTURE_CARD_HEIGHT = 380;
 
     private ExperimentView() {}
 
@@ -45,6 +47,10 @@ public final class ExperimentView {
         section.put("isReordered", false);
         section.put("deleted", false);
         section.put("isExpanded", true);
+        // One card per row, one row of trials high: a card lays its runs' grids out side by side at a fixed
+        // size and scrolls the rest, so in the UI's default three columns only the first trial was in sight.
+        section.put("columns", 1);
+        section.put("cardHeight", PICTURE_CARD_HEIGHT);
         List<String> columns = new ArrayList<>();
         testFiles.forEach(f -> columns.add("metrics.`accuracy_" + f + "`"));
         Map<String, Object> state = new LinkedHashMap<>();

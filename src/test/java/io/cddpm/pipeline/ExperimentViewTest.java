@@ -22,6 +22,9 @@ class ExperimentViewTest {
             assertEquals(json.get("compareRunSections").get(0).get("uuid").asText(), card.get("metricSectionId").asText());
             keys.add(card.get("imageKeys").get(0).asText());
         }
+        JsonNode pictures = json.get("compareRunSections").get(0);
+        assertEquals(1, pictures.get("columns").asInt(), "one card per row, so the trials' grids sit side by side");
+        assertEquals(ExperimentView.PICTURE_CARD_HEIGHT, pictures.get("cardHeight").asInt());
         assertEquals(List.of("grid_test", "grid_new_test", "grid_singles", "progressive"), keys);
         assertEquals("[\"metrics.`accuracy_test`\",\"metrics.`accuracy_new_test`\",\"metrics.`accuracy_singles`\"]",
                 json.get("selectedColumns").toString());
