@@ -9,6 +9,7 @@ import io.cddpm.eval.Evaluator;
 import io.cddpm.runs.ModelPackage;
 import io.cddpm.sampling.ImageSampler;
 import io.cddpm.tracking.RunHandle;
+import io.cddpm.tracking.RunTags;
 import io.cddpm.tracking.Tracker;
 import io.cddpm.viz.ProgressiveStrip;
 import io.cddpm.viz.SampleFiles;
@@ -80,6 +81,7 @@ public final class ModelShowcase {
         String name = pkg.name();
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(KIND_TAG, "model showcase");
+        tags.put(RunTags.COLOR, RunTags.SHOWCASE_COLOR);
         tags.put(TrialLifecycle.NOTE_TAG, description(pkg, sampling, result));
         RunHandle run = tracker.startRun(experiment, name + " (shipped model)", tags);
         Map<String, String> params = new LinkedHashMap<>();

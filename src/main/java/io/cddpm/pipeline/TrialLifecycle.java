@@ -99,6 +99,7 @@ public final class TrialLifecycle {
             Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(hash, experiment.training().device()));
             tags.put(KIND_TAG, "sweep");
             tags.put("cddpm.trials", Integer.toString(experiment.trials().size()));
+            tags.put(RunTags.COLOR, RunTags.PARENT_COLOR);
             open = tracker.startRun(experiment.experimentName(), experiment.name(), tags);
             tracker.logParams(open, Map.of("sweep", experiment.sweep().toString()));
             store.startSweep(open.key(), experiment.experimentName(), hash);
@@ -225,6 +226,7 @@ public final class TrialLifecycle {
         if (handle == null) {
             Map<String, String> tags = new LinkedHashMap<>(RunTags.standard(hash, c.training().device()));
             tags.put(TRIAL_TAG, run.trial().label());
+            tags.put(RunTags.COLOR, RunTags.trialColor(run.index()));
             handle = tracker.startChildRun(parent, run.trial().runName(), tags);
             tracker.logParams(handle, ConfigFlattener.flatten(c));
         }

@@ -55,6 +55,11 @@ public final class TrialRun {
         return trial;
     }
 
+    /** 0-based position of the trial in its sweep. */
+    public int index() {
+        return index;
+    }
+
     public ExperimentConfig config() {
         return trial.config();
     }

@@ -10,6 +10,7 @@ import io.cddpm.state.TrialStatus;
 import io.cddpm.tracking.MlflowRest;
 import io.cddpm.tracking.MlflowServer;
 import io.cddpm.tracking.MlflowTestServer;
+import io.cddpm.tracking.RunTags;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URLEncoder;
@@ -72,6 +73,7 @@ class MlflowNativeIT {
             }
             JsonNode parent = byName.get(NAME);
             String parentNote = MlflowRest.keyValues(parent.at("/data/tags")).get("mlflow.note.content");
+            assertEquals(RunTags.PARENT_COLOR, MlflowRest.keyValues(parent.at("/data/tags")).get(RunTags.COLOR));
             for (TrialRun r : runs) {
                 JsonNode run = byName.get(r.trial().runName());
                 String runId = run.at("/info/run_id").asText();
@@ -83,6 +85,7 @@ class MlflowNativeIT {
                 assertEquals(List.of(2L), steps(rest.history(runId, "accuracy_test/ddim5_w3_eta0")), "the other setting: the final checkpoint");
                 assertEquals(2, rest.history(runId, "accuracy_test").size());
                 Map<String, String> tags = MlflowRest.keyValues(run.at("/data/tags"));
+                assertEquals(RunTags.trialColor(r.index()), tags.get(RunTags.COLOR), "each trial its own colour in the UI");
                 String note = tags.get("mlflow.note.content");
                 assertTrue(note.contains("**Accuracy**") && note.contains("images/s") && note.contains("cddpm run "), note);
                 assertTrue(parentNote.contains("| " + r.trial().label() + " |"), parentNote);
