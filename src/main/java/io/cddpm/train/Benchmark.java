@@ -25,6 +25,7 @@ import java.util.SplittableRandom;
  * Measures training and sampling throughput of an architecture on synthetic data: full training
  * steps (forward, backward, AdamW, EMA) after warm-up, and sampler model evaluations (forward only),
  * in fp32 or bf16 mixed precision, with the native kernels or DJL's own operators (CDDPM_KERNELS=djl).
+ * A cascade's super-resolution stage is measured with its condition image (one stage, not the base).
  */
 public final class Benchmark {
     /** The figures, printed as one JSON line by {@code cddpm bench}. */
@@ -74,13 +75,19 @@ public final class Benchmark {
                 }
             }
             double sampleSeconds = 0;
+            boolean superResolution = config.model().superResolution().enabled();
             for (int i = 0; i < warmup + iters; i++) {
                 try (NDManager scope = root.newSubManager()) {
                     NDArray x = SamplingLoop.gaussian(scope, shape, new SplittableRandom(i));
                     NDArray t = scope.full(new Shape(batch), 500f);
                     NDArray y = scope.zeros(new Shape(batch, 24));
                     long t0 = System.nanoTime();
-                    unet.predict(ps, x, t, y, /* training= */ false).getFloat(0, 0, 0, 0);
+                    NDArray out = superResolution
+                            // a cascade's stage also reads its upsampled, noised condition image and its noise level
+                            ? unet.predict(ps, x, t, y, SamplingLoop.gaussian(scope, shape, new SplittableRandom(-1 - i)),
+                                    scope.full(new Shape(batch), 50f), /* training= */ false)
+                            : unet.predict(ps, x, t, y, /* training= */ false);
+                    out.getFloat(0, 0, 0, 0);
                     if (i >= warmup) {
                         sampleSeconds += (System.nanoTime() - t0) / 1e9;
                     }

@@ -53,6 +53,34 @@ class BenchCommandTest {
     }
 
     @Test
+    void aSuperResolutionStageIsBenchmarkedWithItsConditionImage() throws Exception {
+        Path yaml = dir.resolve("stage.yaml");
+        Files.writeString(yaml, """
+                name: stage
+                resolution: 16
+                model: { preset: custom, block_out_channels: [8, 16], layers_per_block: 1, attention_levels: [false, false], norm_groups: 4,
+                         super_resolution: { from: 8, augmentation_max: 100 } }
+                diffusion: { prediction_type: epsilon }
+                training: { batch_size: 2 }
+                sampling: { base: iclevr32, augmentation: 50 }
+                """);
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            exit = Main.run("bench", "--config", yaml.toString(), "--iters", "1", "--warmup", "0");
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(ExitCodes.OK, exit, out.toString(StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8).strip();
+        JsonNode r = new ObjectMapper().readTree(text.substring(text.lastIndexOf('\n') + 1));
+        assertTrue(r.get("sampling_evaluations_per_second").asDouble() > 0, text);
+        assertTrue(r.get("train_images_per_second").asDouble() > 0, text);
+    }
+
+    @Test
     void badInputIsRefusedByName() throws Exception {
         Path yaml = tinyCustom();
         Cli unknownKey = Cli.run("bench", "--config", yaml.toString(), "--set", "model.norm_grops=4");
