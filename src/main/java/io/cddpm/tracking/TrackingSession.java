@@ -104,7 +104,10 @@ public final class TrackingSession implements AutoCloseable {
             if (viewExperiment != null) {
                 link.ifPresent(address -> console.println(endpoint.localServer()
                         .map(local -> "MLflow: the local server stops now; to see experiment '" + viewExperiment + "' again run"
-                                + " `mlflow/serve.sh 5000 " + local.dataDir() + "` and open " + address.replace(tracker.uri(), "http://127.0.0.1:5000"))
+                                + " `mlflow/serve.sh 5000 " + local.dataDir() + "` and open " + address.replace(tracker.uri(), "http://127.0.0.1:5000")
+                                + (local.port() == MlflowServer.DEMO_PORT ? ""
+                                        : " (port 5000 was taken by another program when this run began: if it still is, give serve.sh"
+                                                + " a free port and use that one in the address)"))
                         .orElse("MLflow: experiment '" + viewExperiment + "' at " + address)));
             }
         } finally {
