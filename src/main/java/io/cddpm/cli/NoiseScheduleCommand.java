@@ -3,6 +3,7 @@ package io.cddpm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cddpm.config.DiffusionConfig;
 import io.cddpm.core.InvalidInputException;
 import io.cddpm.core.Limits;
 import io.cddpm.diffusion.BetaSchedule;
@@ -37,6 +38,13 @@ public final class NoiseScheduleCommand implements Callable<Integer> {
     @Option(names = "--ddim-steps", description = "Also list the DDIM timesteps for N steps.")
     Integer ddimSteps;
 
+    @Option(names = "--resolution", description = "With --snr-shift-resolution: the image side the schedule is for.")
+    Integer resolution;
+
+    @Option(names = "--snr-shift-resolution", paramLabel = "BASE", description = {"Shift every log-SNR by 2 log(BASE / resolution),"
+        + " as diffusion.snr_shift_resolution does (\"simple diffusion\"); the plot draws each schedule with and without it."})
+    Integer shiftBase;
+
     @Option(names = "--json", description = "Print JSON instead of writing a plot.")
     boolean json;
 
@@ -51,8 +59,18 @@ public final class NoiseScheduleCommand implements Callable<Integer> {
         if (!json) {
             OutputPaths.file(out, "--out"); // a folder would take the plot nowhere while "wrote" was printed
         }
+        if ((resolution == null) != (shiftBase == null)) {
+            throw new InvalidInputException("--snr-shift-resolution and --resolution go together: the shift is 2 log(BASE / resolution)");
+        }
+        for (Integer side : new Integer[] {resolution, shiftBase}) {
+            if (side != null && (side < 1 || side > Limits.MAX_IMAGE_SIZE)) {
+                throw new InvalidInputException((side == resolution ? "--resolution " : "--snr-shift-resolution ") + side
+                        + ": must be between 1 and " + Limits.MAX_IMAGE_SIZE + " pixels");
+            }
+        }
+        double shift = resolution == null ? 0.0 : DiffusionConfig.logSnrShift(shiftBase, resolution);
         BetaSchedule chosen = schedule != null ? schedule : BetaSchedule.LINEAR;
-        SchedulerConfig config = new SchedulerConfig(timesteps, betaStart, betaEnd, chosen, PredictionType.EPSILON, true, 1.0, 0, true);
+        SchedulerConfig config = new SchedulerConfig(timesteps, betaStart, betaEnd, chosen, PredictionType.EPSILON, true, 1.0, 0, true, shift);
         int[] ddim = ddimSteps == null ? null : new DdimScheduler(config, ddimSteps, 0.0).timesteps();
         if (json) {
             NoiseSchedule s = NoiseSchedule.of(config);
@@ -60,6 +78,9 @@ public final class NoiseScheduleCommand implements Callable<Integer> {
             ObjectNode root = mapper.createObjectNode();
             root.put("beta_schedule", chosen.id());
             root.put("num_train_timesteps", timesteps);
+            if (shift != 0.0) {
+                root.put("log_snr_shift", shift);
+            }
             ArrayNode betas = root.putArray("betas");
             for (float b : s.betas()) {
                 betas.add(b);
@@ -77,7 +98,8 @@ public final class NoiseScheduleCommand implements Callable<Integer> {
         }
         List<BetaSchedule> shown = schedule != null ? List.of(schedule) : List.of(BetaSchedule.values());
         SchedulePlot.write(config, shown, out);
-        System.out.println("wrote " + out + " (" + shown + ")");
+        System.out.println("wrote " + out + " (" + shown + (shift == 0.0 ? ""
+                : ", each also with its log-SNR shifted by 2 log(" + shiftBase + "/" + resolution + ") = " + String.format("%.3f", shift)) + ")");
         return ExitCodes.OK;
     }
 }

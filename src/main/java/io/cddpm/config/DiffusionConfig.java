@@ -35,7 +35,15 @@ public record DiffusionConfig(
      * for everything the YAML does not name, and the log-SNR shift of snr_shift_resolution).
      */
     public SchedulerConfig scheduler(int resolution) {
-        double shift = snrShiftResolution == null ? 0.0 : 2 * Math.log((double) snrShiftResolution / resolution);
+        double shift = logSnrShift(snrShiftResolution, resolution);
         return new SchedulerConfig(trainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, clipSample, clipSampleRange, 0, true, shift);
+    }
+
+    /**
+     * "Simple diffusion"'s shift of every log-SNR for images of side {@code resolution} whose noise levels
+     * should match those of side {@code base}: 2 log(base / resolution) (0 when base is null).
+     */
+    public static double logSnrShift(Integer base, int resolution) {
+        return base == null ? 0.0 : 2 * Math.log((double) base / resolution);
     }
 }

@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.knowm.xchart.XYChart;
 
-/** The schedule comparison picture: signal level alpha_bar(t) against t for several beta schedules. */
+/**
+ * The schedule comparison picture: signal level alpha_bar(t) against t for several beta schedules, each
+ * also with the config's log-SNR shift when it has one (a line of its own).
+ */
 public final class SchedulePlot {
     private SchedulePlot() {}
 
@@ -19,15 +22,24 @@ public final class SchedulePlot {
         for (int i = 0; i < n; i++) {
             t[i] = i;
         }
+        double shift = base.logSnrShift();
         for (BetaSchedule s : schedules) {
-            float[] ab = NoiseSchedule.of(base.withBetaSchedule(s)).alphasCumprod();
-            double[] y = new double[n];
-            for (int i = 0; i < n; i++) {
-                y[i] = ab[i];
+            SchedulerConfig c = base.withBetaSchedule(s);
+            ChartStyle.addLine(chart, s.id(), t, alphaBar(c.withLogSnrShift(0.0)), false);
+            if (shift != 0.0) {
+                ChartStyle.addLine(chart, s.id() + String.format(" + log-SNR shift %.2f", shift), t, alphaBar(c), false);
             }
-            ChartStyle.addLine(chart, s.id(), t, y, false);
         }
         return chart;
+    }
+
+    private static double[] alphaBar(SchedulerConfig c) {
+        float[] ab = NoiseSchedule.of(c).alphasCumprod();
+        double[] y = new double[ab.length];
+        for (int i = 0; i < ab.length; i++) {
+            y[i] = ab[i];
+        }
+        return y;
     }
 
     public static void write(SchedulerConfig base, List<BetaSchedule> schedules, Path png) {

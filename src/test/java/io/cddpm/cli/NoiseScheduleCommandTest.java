@@ -38,6 +38,32 @@ class NoiseScheduleCommandTest {
     }
 
     @Test
+    void theShiftForAResolutionMovesEveryLogSnrBy2LogBaseOverResolution(@TempDir Path dir) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode plain = mapper.readTree(stdout(() -> assertEquals(0, Main.run("noise-schedule", "--beta-schedule", "squaredcos_cap_v2",
+                "--json"))));
+        JsonNode shifted = mapper.readTree(stdout(() -> assertEquals(0, Main.run("noise-schedule", "--beta-schedule", "squaredcos_cap_v2",
+                "--resolution", "64", "--snr-shift-resolution", "32", "--json"))));
+        double shift = 2 * Math.log(32.0 / 64.0);
+        assertEquals(shift, shifted.get("log_snr_shift").asDouble(), 1e-12);
+        assertTrue(plain.get("log_snr_shift") == null, "no shift asked, none stated");
+        for (int t : new int[] {0, 250, 500, 750, 990}) {
+            double a = plain.get("alphas_cumprod").get(t).asDouble();
+            double b = shifted.get("alphas_cumprod").get(t).asDouble();
+            double logSnr = Math.log(a / (1 - a));
+            assertEquals(logSnr + shift, Math.log(b / (1 - b)), 1e-3, "t = " + t);
+        }
+        Path png = dir.resolve("shifted.png");
+        String said = stdout(() -> assertEquals(0, Main.run("noise-schedule", "--resolution", "64", "--snr-shift-resolution", "32",
+                "--out", png.toString())));
+        assertTrue(said.contains("2 log(32/64) = -1.386"), said);
+        assertTrue(Files.size(png) > 10_000);
+        assertEquals(2, Main.run("noise-schedule", "--resolution", "64", "--json"), "a resolution without a base shifts nothing");
+        assertEquals(2, Main.run("noise-schedule", "--snr-shift-resolution", "32", "--json"));
+        assertEquals(2, Main.run("noise-schedule", "--resolution", "0", "--snr-shift-resolution", "32", "--json"));
+    }
+
+    @Test
     void plotIsWrittenAndBadValuesExitTwo(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("s.png");
         assertEquals(0, Main.run("noise-schedule", "--out", png.toString()));
