@@ -62,12 +62,8 @@ public final class NoiseScheduleCommand implements Callable<Integer> {
         if ((resolution == null) != (shiftBase == null)) {
             throw new InvalidInputException("--snr-shift-resolution and --resolution go together: the shift is 2 log(BASE / resolution)");
         }
-        for (Integer side : new Integer[] {resolution, shiftBase}) {
-            if (side != null && (side < 1 || side > Limits.MAX_IMAGE_SIZE)) {
-                throw new InvalidInputException((side == resolution ? "--resolution " : "--snr-shift-resolution ") + side
-                        + ": must be between 1 and " + Limits.MAX_IMAGE_SIZE + " pixels");
-            }
-        }
+        requireImageSide("--resolution", resolution);
+        requireImageSide("--snr-shift-resolution", shiftBase);
         double shift = resolution == null ? 0.0 : DiffusionConfig.logSnrShift(shiftBase, resolution);
         BetaSchedule chosen = schedule != null ? schedule : BetaSchedule.LINEAR;
         SchedulerConfig config = new SchedulerConfig(timesteps, betaStart, betaEnd, chosen, PredictionType.EPSILON, true, 1.0, 0, true, shift);
@@ -101,5 +97,11 @@ public final class NoiseScheduleCommand implements Callable<Integer> {
         System.out.println("wrote " + out + " (" + shown + (shift == 0.0 ? ""
                 : ", each also with its log-SNR shifted by 2 log(" + shiftBase + "/" + resolution + ") = " + String.format("%.3f", shift)) + ")");
         return ExitCodes.OK;
+    }
+
+    private static void requireImageSide(String option, Integer side) {
+        if (side != null && (side < 1 || side > Limits.MAX_IMAGE_SIZE)) {
+            throw new InvalidInputException(option + " " + side + ": must be between 1 and " + Limits.MAX_IMAGE_SIZE + " pixels");
+        }
     }
 }

@@ -10,9 +10,9 @@ import java.util.Map;
  * 2.22's Share format; {@code Tracker#shareView}): the chart view with the sweep's parent run expanded,
  * so its trials are listed (each in its own colour) and charted; first a "Pictures" section of image
  * grid charts, one card per row with the trials' grids side by side, whose step sliders stand at the
- * last epoch that drew pictures (the UI's default, step 0, shows "No image logged at this step"); the runs table with the accuracy columns. The other charts are
- * the ones the UI makes itself for every metric, after the pictures (isAccordionReordered: without it
- * the UI puts its own sections first). Checked with the MLflow 2.22.5 UI in headless Chromium.
+ * last epoch that drew pictures (the UI's default, step 0, shows "No image logged at this step"); the
+ * runs table with the accuracy columns. The other charts are the ones the UI makes itself for every
+ * metric, after the pictures (isAccordionReordered: without it the UI puts its own sections first). Checked with the MLflow 2.22.5 UI in headless Chromium.
  */
 public final class ExperimentView {
     /** The share key: the view opens at {@code #/experiments/ID?viewStateShareKey=cddpm}. */
