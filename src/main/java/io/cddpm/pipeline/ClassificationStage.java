@@ -53,15 +53,24 @@ public final class ClassificationStage {
         return event;
     }
 
-    /** Scores the final checkpoint under every sampling setting of the trial (its own first); recorded ones are reused. */
+    /**
+     * Scores the final checkpoint under every sampling setting of the trial (its own first); recorded ones are reused.
+     * A setting scored under several seeds then gets its mean over them ({@link SeedAverage}).
+     */
     public TrialRun evaluateFinal(TrialRun run) {
         Path last = run.lastCheckpoint();
         int epoch = RunFolder.epochOf(last).orElse(run.config().training().epochs());
+        List<SamplingConfig> settings = run.samplings();
+        List<CheckpointEvaluation.Outcome> outcomes = new ArrayList<>();
         try (CheckpointEvaluation evaluation = evaluation(run)) {
-            for (SamplingConfig s : run.samplings()) {
-                lifecycle.evaluated(run, epoch, evaluation.evaluate(epoch, last, s, true));
+            for (SamplingConfig s : settings) {
+                CheckpointEvaluation.Outcome o = evaluation.evaluate(epoch, last, s, true);
+                outcomes.add(o);
+                lifecycle.evaluated(run, epoch, o);
             }
         }
+        boolean anyNew = outcomes.stream().anyMatch(o -> !o.reused());
+        lifecycle.seedsAveraged(run, epoch, SeedAverage.of(settings, outcomes.stream().map(CheckpointEvaluation.Outcome::record).toList()), anyNew);
         return run;
     }
 

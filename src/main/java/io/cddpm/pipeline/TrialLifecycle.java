@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -658,6 +659,31 @@ public final class TrialLifecycle {
             // and MLflow 2.22's chart view loops (React error 185) on an image chart with a single step
             String folder = run.folder().relative(run.folder().evaluationFiles(epoch, o.setting(), false, true).dir());
             o.pictures().values().forEach(png -> tracker.logArtifact(run.tracking(), png, folder));
+        }
+    }
+
+    /**
+     * The final checkpoint's accuracies averaged over seeds: a console line per setting, and when something was
+     * scored anew, metrics at step = epoch: {@code accuracy_<file>/<setting>_seeds_mean} for every setting, and
+     * {@code accuracy_<file>_seeds_mean} for the trial's own setting (the figure the trial is quoted by).
+     */
+    void seedsAveraged(TrialRun run, int epoch, List<SeedAverage> averages, boolean scoredAnew) {
+        String own = SamplingSettings.slug(run.ownSampling().withSeed(0));
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (SeedAverage a : averages) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s: epoch %d %s, mean of seeds %s:", run.describe(), epoch,
+                    a.setting(), a.seeds().stream().map(String::valueOf).collect(Collectors.joining(", "))));
+            a.mean().forEach((name, m) -> {
+                line.append(String.format(Locale.ROOT, " %s %.4f", name, m));
+                metrics.put("accuracy_" + name + "/" + a.setting() + "_seeds_mean", m);
+                if (a.setting().equals(own)) {
+                    metrics.put("accuracy_" + name + "_seeds_mean", m);
+                }
+            });
+            console.println(line);
+        }
+        if (scoredAnew && run.tracking() != null && !metrics.isEmpty()) {
+            tracker.logProgress(run.tracking(), metrics, epoch);
         }
     }
 

@@ -146,4 +146,25 @@ class TrialLifecycleTest {
         assertTrue(console.toString().contains("epoch 10 " + ownSetting + ": evaluation FAILED: IllegalStateException: not a safetensors file"),
                 console.toString());
     }
+
+    @Test
+    void theOwnSettingsSeedMeanIsTheTrialsFigure() {
+        ExperimentConfig e = experiment("0.0002");
+        TrialLifecycle life = lifecycle(e);
+        TrialRun run = life.begin(trial(e));
+        String own = SamplingSettings.slug(e.sampling());
+        List<SeedAverage> averages = List.of(new SeedAverage(own, List.of(0L, 1L, 2L), Map.of("test", 0.92)),
+                new SeedAverage("ddpm_w1", List.of(0L, 1L), Map.of("test", 0.5)));
+        life.seedsAveraged(run, 17, averages, false);
+        RecordingTracker.Run r = tracker.run(run.tracking());
+        assertEquals(List.of(), r.steps("accuracy_test_seeds_mean"), "all reused: logged when they were scored");
+        assertTrue(console.toString().contains("epoch 17 " + own + ", mean of seeds 0, 1, 2: test 0.9200"), console.toString());
+
+        life.seedsAveraged(run, 17, averages, true);
+        assertEquals(List.of(17L), r.steps("accuracy_test_seeds_mean"));
+        assertEquals(List.of(17L), r.steps("accuracy_test/" + own + "_seeds_mean"));
+        assertEquals(List.of(17L), r.steps("accuracy_test/ddpm_w1_seeds_mean"));
+        assertEquals(1, r.metrics.stream().filter(m -> m.key().equals("accuracy_test_seeds_mean")).count(), "the own setting only");
+        assertEquals(0.92, r.metrics.stream().filter(m -> m.key().equals("accuracy_test_seeds_mean")).findFirst().orElseThrow().value(), 1e-12);
+    }
 }
