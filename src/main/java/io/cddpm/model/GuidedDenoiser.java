@@ -104,7 +104,6 @@ public final class GuidedDenoiser implements Denoiser {
         }
     }
 
-    /** Condition rows per denoising step: the forward pass's batch for B images. */
     /**
      * For a cascade's super-resolution stage: every row of a step reads the condition image of the sample
      * it belongs to (batch, c, H, W; the guidance rows share their sample's), noised to {@code level}.
@@ -118,6 +117,7 @@ public final class GuidedDenoiser implements Denoiser {
         return this;
     }
 
+    /** Condition rows per denoising step: the forward pass's batch for B images. */
     public long rowsPerStep() {
         return conditions.getShape().get(0);
     }
