@@ -58,6 +58,14 @@ public final class SamplingTableCommand implements Callable<Integer> {
     @Option(names = "--eta", description = "DDIM eta (default: the checkpoint config's).")
     Double eta;
 
+    @Option(names = "--augmentation", split = ",", description = "For a cascade's super-resolution stage: noise levels (timesteps) added to"
+            + " the base model's upsampled images, comma-separated (default: the config's sampling.augmentation).")
+    List<Integer> augmentation;
+
+    @Option(names = "--base", description = "For a cascade's super-resolution stage: the base model that draws the low-resolution images"
+            + " first (checkpoint, package folder, shipped name or models:/NAME/VERSION; default: the config's sampling.base).")
+    String baseModel;
+
     @Option(names = "--no-ema", description = "Score the raw weights instead of the EMA weights (what EMA adds, without retraining).")
     boolean noEma;
 
@@ -89,18 +97,19 @@ public final class SamplingTableCommand implements Callable<Integer> {
             files.add(ConditionFile.resolve(c, Labels.builtin()));
         }
         Engines.pytorch();
-        System.out.println("weights: " + (settings.get(0).useEma() ? "EMA" : "raw (no EMA)"));
-        System.out.printf("%-8s %6s %8s %8s %6s %s %10s%n", "sampler", "steps", "guidance", "object", "seed",
+        boolean stage = settings.get(0).cascaded();
+        System.out.println("weights: " + (settings.get(0).useEma() ? "EMA" : "raw (no EMA)")
+                + (stage ? "; base model " + settings.get(0).base() + " draws the low-resolution images first" : ""));
+        System.out.printf("%-8s %6s %8s %8s %s%6s %s %10s%n", "sampler", "steps", "guidance", "object", stage ? String.format("%6s ", "aug") : "", "seed",
                 String.join(" ", files.stream().map(f -> String.format("%10s", f.name())).toList()), "s/32 img");
         List<SamplingSweep.Row> rows;
         try (Evaluator eval = Evaluator.load(evaluator)) {
-            rows = SamplingSweep.run(checkpoint, settings, files, eval, batch, r -> System.out.printf("%-8s %6d %8.2f %8.2f %6d %s %10.1f%n",
-                    r.sampling().sampler().id(), r.denoisingSteps(), r.sampling().guidance(), r.sampling().objectGuidance(),
+            rows = SamplingSweep.run(checkpoint, settings, files, eval, batch, r -> System.out.printf("%s %6d %s %10.1f%n", prefix(r, stage),
                     r.sampling().seed(),
                     String.join(" ", r.accuracy().values().stream().map(a -> String.format("%10.4f", a)).toList()), r.secondsPer32()), ModelCheckpoints.LOCATOR);
         }
         if (seeds.size() > 1) {
-            printMeans(rows, files);
+            printMeans(rows, files, stage);
         }
         if (json != null) {
             List<Map<String, Object>> out = new ArrayList<>();
@@ -111,6 +120,10 @@ public final class SamplingTableCommand implements Callable<Integer> {
                 m.put("eta", r.sampling().eta());
                 m.put("guidance", r.sampling().guidance());
                 m.put("object_guidance", r.sampling().objectGuidance());
+                if (r.sampling().cascaded()) {
+                    m.put("base", r.sampling().base());
+                    m.put("augmentation", r.sampling().augmentation());
+                }
                 m.put("seed", r.sampling().seed());
                 m.put("weights", r.sampling().useEma() ? "ema" : "raw");
                 m.put("accuracy", r.accuracy());
@@ -130,6 +143,8 @@ public final class SamplingTableCommand implements Callable<Integer> {
         SamplingConfig b = base.sampling();
         List<Double> weights = guidance == null || guidance.isEmpty() ? List.of(b.guidance()) : guidance;
         List<Double> objectWeights = objectGuidance == null || objectGuidance.isEmpty() ? List.of(b.objectGuidance()) : objectGuidance;
+        List<Integer> levels = augmentation == null || augmentation.isEmpty() ? List.of(b.augmentation()) : augmentation;
+        String baseName = baseModel != null ? baseModel : b.base();
         for (String spec : samplers) {
             String[] parts = spec.trim().split(":", -1);
             SamplerKind kind;
@@ -152,14 +167,16 @@ public final class SamplingTableCommand implements Callable<Integer> {
             }
             for (double w : weights) {
                 for (double v : objectWeights) {
-                    for (long seed : seeds) {
-                        SamplingConfig s = new SamplingConfig(kind, steps, eta != null ? eta : b.eta(), w, v, seed, b.useEma() && !noEma, b.base(),
-                                b.augmentation());
-                        try {
-                            out.add(ConfigLoader.withSampling(base, s).sampling());
-                        } catch (InvalidInputException e) {
-                            throw new InvalidInputException("--samplers '" + spec + "' with --guidance " + w + " --object-guidance " + v
-                                    + ": " + e.getMessage(), e);
+                    for (int level : levels) {
+                        for (long seed : seeds) {
+                            SamplingConfig s = new SamplingConfig(kind, steps, eta != null ? eta : b.eta(), w, v, seed, b.useEma() && !noEma,
+                                    baseName, level);
+                            try {
+                                out.add(ConfigLoader.withSampling(base, s).sampling());
+                            } catch (InvalidInputException e) {
+                                throw new InvalidInputException("--samplers '" + spec + "' with --guidance " + w + " --object-guidance " + v
+                                        + (augmentation == null ? "" : " --augmentation " + level) + ": " + e.getMessage(), e);
+                            }
                         }
                     }
                 }
@@ -168,13 +185,17 @@ public final class SamplingTableCommand implements Callable<Integer> {
         return out;
     }
 
-    private static void printMeans(List<SamplingSweep.Row> rows, List<ConditionFile> files) {
+    /** A row's setting columns: sampler, steps, guidance, object guidance and, for a stage, the augmentation level. */
+    private static String prefix(SamplingSweep.Row r, boolean stage) {
+        return String.format("%-8s %6d %8.2f %8.2f", r.sampling().sampler().id(), r.denoisingSteps(), r.sampling().guidance(),
+                r.sampling().objectGuidance()) + (stage ? String.format(" %6d", r.sampling().augmentation()) : "");
+    }
+
+    private static void printMeans(List<SamplingSweep.Row> rows, List<ConditionFile> files, boolean stage) {
         System.out.println("mean over seeds:");
         Map<String, List<SamplingSweep.Row>> groups = new LinkedHashMap<>();
         for (SamplingSweep.Row r : rows) {
-            groups.computeIfAbsent(r.sampling().sampler().id() + ":" + r.denoisingSteps() + ":" + r.sampling().guidance() + ":"
-                    + r.sampling().objectGuidance(), k -> new ArrayList<>())
-                    .add(r);
+            groups.computeIfAbsent(prefix(r, stage), k -> new ArrayList<>()).add(r);
         }
         for (List<SamplingSweep.Row> g : groups.values()) {
             SamplingSweep.Row first = g.get(0);
@@ -182,9 +203,8 @@ public final class SamplingTableCommand implements Callable<Integer> {
             for (ConditionFile f : files) {
                 cells.add(String.format("%10.4f", g.stream().mapToDouble(r -> r.accuracy().get(f.name())).average().orElse(Double.NaN)));
             }
-            System.out.printf("%-8s %6d %8.2f %8.2f %6s %s %10.1f%n", first.sampling().sampler().id(), first.denoisingSteps(),
-                    first.sampling().guidance(), first.sampling().objectGuidance(), "mean", String.join(" ", cells), g.stream().mapToDouble(SamplingSweep.Row::secondsPer32).average()
-                            .orElse(Double.NaN));
+            System.out.printf("%s %6s %s %10.1f%n", prefix(first, stage), "mean", String.join(" ", cells),
+                    g.stream().mapToDouble(SamplingSweep.Row::secondsPer32).average().orElse(Double.NaN));
         }
     }
 }

@@ -114,6 +114,31 @@ class SamplingAndOutputTest {
         }
     }
 
+    /** sampling-table's --augmentation and --base: a stage's levels swept without retraining; a plain model refuses them by key. */
+    @Test
+    void samplingTableSweepsAStagesAugmentationLevels() {
+        ExperimentConfig stage = ConfigLoader.fromYaml("name: t\nresolution: 64\nmodel: {super_resolution: {from: 32}}\n"
+                + "sampling: {steps: 25, base: iclevr32, augmentation: 50}\n", "t.yaml");
+        SamplingTableCommand table = new SamplingTableCommand();
+        new CommandLine(table).parseArgs("--checkpoint", "c.ckpt", "--evaluator", "e.pth", "--samplers", "ddim", "--augmentation", "0,20,50",
+                "--seeds", "0,1");
+        assertEquals(List.of("0/0", "0/1", "20/0", "20/1", "50/0", "50/1"),
+                table.settings(stage).stream().map(s -> s.augmentation() + "/" + s.seed()).toList());
+        assertTrue(table.settings(stage).stream().allMatch(s -> s.base().equals("iclevr32")));
+        table = new SamplingTableCommand();
+        new CommandLine(table).parseArgs("--checkpoint", "c.ckpt", "--evaluator", "e.pth", "--samplers", "ddim", "--base", "other.ckpt");
+        assertEquals(List.of("other.ckpt/50"), table.settings(stage).stream().map(s -> s.base() + "/" + s.augmentation()).toList());
+        SamplingTableCommand tooNoisy = new SamplingTableCommand();
+        new CommandLine(tooNoisy).parseArgs("--checkpoint", "c.ckpt", "--evaluator", "e.pth", "--samplers", "ddim", "--augmentation", "1000");
+        String m = assertThrows(InvalidInputException.class, () -> tooNoisy.settings(stage)).getMessage();
+        assertTrue(m.contains("--augmentation 1000") && m.contains("sampling.augmentation"), m);
+        ExperimentConfig plain = ConfigLoader.fromYaml("name: t\n", "t.yaml");
+        SamplingTableCommand plainTable = new SamplingTableCommand();
+        new CommandLine(plainTable).parseArgs("--checkpoint", "c.ckpt", "--evaluator", "e.pth", "--samplers", "ddim", "--augmentation", "20");
+        m = assertThrows(InvalidInputException.class, () -> plainTable.settings(plain)).getMessage();
+        assertTrue(m.contains("sampling.augmentation"), m);
+    }
+
     @Test
     void sampleChecksItsOutputFolderFirst() throws IOException {
         Path file = Files.writeString(dir.resolve("taken"), "a file");
