@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cddpm.config.ConfigLoader;
 import io.cddpm.config.ExperimentConfig;
 import io.cddpm.config.SamplingConfig;
+import io.cddpm.config.SamplingSettings;
 import io.cddpm.core.AtomicFiles;
 import io.cddpm.core.Engines;
 import io.cddpm.core.InvalidInputException;
@@ -195,7 +196,8 @@ public final class SamplingTableCommand implements Callable<Integer> {
         System.out.println("mean over seeds:");
         Map<String, List<SamplingSweep.Row>> groups = new LinkedHashMap<>();
         for (SamplingSweep.Row r : rows) {
-            groups.computeIfAbsent(prefix(r, stage), k -> new ArrayList<>()).add(r);
+            // a setting without its seed, named as the pipeline's seed means name it (SeedAverage)
+            groups.computeIfAbsent(SamplingSettings.slug(r.sampling().withSeed(0)), k -> new ArrayList<>()).add(r);
         }
         for (List<SamplingSweep.Row> g : groups.values()) {
             SamplingSweep.Row first = g.get(0);
